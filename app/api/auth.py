@@ -1,0 +1,49 @@
+"""Bearer-token authentication for the API; every failure is a JSON 401."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import sqlalchemy as sa
+from flask import g, jsonify, request
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+from app.models import ApiToken, User, utcnow
+
+
+def unauthorized(message: str) -> tuple[Response, int, dict[str, str]]:
+    return (
+        jsonify({"errors": {"auth": message}}),
+        401,
+        {"WWW-Authenticate": 'Bearer realm="cityready"'},
+    )
+
+
+def user_from_bearer() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = db.session.scalar(
+        sa.select(ApiToken)
+        .where(ApiToken.token_hash == ApiToken.digest(token.strip()))
+        .options(sa.orm.joinedload(ApiToken.user))
+    )
+    if row is None or row.expires_at < utcnow():
+        return None
+    return row.user if row.user.active else None
+
+
+def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        user = user_from_bearer()
+        if user is None:
+            return unauthorized("A valid bearer token is required.")
+        g.api_user = user
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,82 @@
+"""JSON shapes of the API v1 contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from app.models import Assessment
+from app.operations import bank_for, report_snapshot
+from app.questionnaire import QuestionBank
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
+    return {
+        "version": bank.version,
+        "lang": lang,
+        "areas": [
+            {
+                "id": area.id,
+                "title": area.title.get(lang),
+                "summary": area.summary.get(lang),
+                "paper_section": area.paper_section,
+                "weight": area.weight,
+                "questions": [
+                    {
+                        "id": q.id,
+                        "text": q.text.get(lang),
+                        "help": q.help.get(lang),
+                        "paper_section": q.paper_section,
+                        "weight": q.weight,
+                        "options": [
+                            {
+                                "value": o.value,
+                                "label": o.label.get(lang),
+                                "kind": o.kind,
+                                "score": o.score,
+                            }
+                            for o in q.options
+                        ],
+                    }
+                    for q in area.questions
+                ],
+            }
+            for area in bank.areas
+        ],
+    }
+
+
+def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
+    report = report_snapshot(assessment)
+    level = bank_for(assessment).maturity_levels[report["level"] - 1]
+    return {
+        "id": assessment.id,
+        "status": assessment.status,
+        "city": {"id": assessment.city.id, "name": assessment.city.name},
+        "questionnaire_version": assessment.questionnaire_version,
+        "created_at": _time(assessment.created_at),
+        "updated_at": _time(assessment.updated_at),
+        "submitted_at": _time(assessment.submitted_at),
+        "answers": {
+            a.question_id: {"value": a.value, "comment": a.comment} for a in assessment.answers
+        },
+        "scores": {"overall": report["overall"], "areas": report["areas"]},
+        "level": {"number": level.number, "name": level.name.get(lang)},
+        "data_gaps": report["data_gaps"],
+        "countermeasures": [
+            {
+                "id": cm["id"],
+                "area": cm["area"],
+                "paper_section": cm["paper_section"],
+                "title": cm["title"][lang],  # type: ignore[literal-required]
+                "description": cm["description"][lang],  # type: ignore[literal-required]
+                "priority": cm["priority"],
+                "questions": cm["questions"],
+            }
+            for cm in report["countermeasures"]
+        ],
+    }

@@ -1,0 +1,93 @@
+"""Check a POSTed assessment before anything is stored, collecting every problem at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Request
+
+from app.extensions import db
+from app.models import COMMENT_MAX_LENGTH, City, User
+from app.operations import AnswerInput
+from app.questionnaire import QuestionBank
+
+
+@dataclass(frozen=True)
+class AssessmentBody:
+    answers: dict[str, AnswerInput]
+    submit: bool
+    city: City
+
+
+def _answer(bank: QuestionBank, qid: str, given: Any) -> AnswerInput | str:
+    question = bank.question(qid)
+    if question is None:
+        return "unknown question id"
+    if not isinstance(given, dict):
+        return 'must be an object like {"value": "3", "comment": "..."}'
+    value, comment = given.get("value"), given.get("comment", "")
+    if not isinstance(value, str) or question.option(value) is None:
+        allowed = ", ".join(o.value for o in question.options)
+        return f"'value' must be one of: {allowed}"
+    if not isinstance(comment, str):
+        return "'comment' must be a string"
+    if len(comment) > COMMENT_MAX_LENGTH:
+        return f"'comment' must be at most {COMMENT_MAX_LENGTH} characters"
+    if "\x00" in comment:
+        return "'comment' must not contain NUL characters"
+    return AnswerInput(value, comment)
+
+
+def parse_assessment_body(
+    request: Request, bank: QuestionBank, user: User
+) -> AssessmentBody | tuple[int, dict[str, Any]]:
+    """Return the parsed body, or (status, errors) naming every field that is wrong."""
+    body = request.get_json(silent=True)
+    if body is None:
+        return 400, {"body": "must be a JSON object sent with Content-Type: application/json"}
+    if not isinstance(body, dict):
+        return 400, {"body": "must be a JSON object"}
+    errors: dict[str, Any] = {}
+
+    raw_answers = body.get("answers", {})
+    answers: dict[str, AnswerInput] = {}
+    if not isinstance(raw_answers, dict):
+        errors["answers"] = "must be an object keyed by question id"
+    else:
+        answer_errors = {}
+        for qid, given in raw_answers.items():
+            parsed = _answer(bank, qid, given)
+            if isinstance(parsed, str):
+                answer_errors[qid] = parsed
+            else:
+                answers[qid] = parsed
+        if answer_errors:
+            errors["answers"] = answer_errors
+
+    submit = body.get("submit", False)
+    if not isinstance(submit, bool):
+        errors["submit"] = "must be true or false"
+    elif submit and "answers" not in errors:
+        missing = [q.id for q in bank.questions() if q.id not in answers]
+        if missing:
+            errors["unanswered"] = missing
+
+    city: City | None = None
+    if user.is_admin:
+        city_id = body.get("city_id")
+        if isinstance(city_id, bool) or not isinstance(city_id, int):
+            errors["city_id"] = "admins must name the city with an integer city_id"
+        else:
+            city = db.session.get(City, city_id)
+            if city is None:
+                errors["city_id"] = "no such city"
+    else:
+        # An official always files for their own city; a city_id in the body is ignored.
+        city = user.city
+        if city is None:
+            errors["city_id"] = "your account is not assigned to a city"
+
+    if errors or city is None:
+        return 422, errors
+    return AssessmentBody(answers, bool(submit), city)

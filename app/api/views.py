@@ -1,0 +1,117 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from app.api.auth import token_required, unauthorized
+from app.api.serializers import assessment_json, questionnaire_json
+from app.api.validation import AssessmentBody, parse_assessment_body
+from app.extensions import content, csrf, db
+from app.models import ApiToken, Assessment, User
+from app.operations import (
+    assessment_or_404,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+    visible_assessments,
+)
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+MAX_PER_PAGE = 100
+
+
+@bp.errorhandler(HTTPException)
+def json_error(error: HTTPException) -> tuple[Response, int]:
+    """Every API error is JSON, whatever raised it."""
+    return jsonify({"errors": {"request": error.description}}), error.code or 500
+
+
+def _bad_request(errors: dict[str, Any], status: int = 400) -> tuple[Response, int]:
+    return jsonify({"errors": errors}), status
+
+
+@bp.post("/tokens")
+def issue_token() -> Any:
+    auth = request.authorization
+    if auth is None or auth.type != "basic" or not auth.username or not auth.password:
+        return unauthorized("Send your email and password with HTTP Basic authentication.")
+    user = db.session.scalar(sa.select(User).where(User.email == auth.username.strip().lower()))
+    if user is None or not user.active or not user.check_password(auth.password):
+        return unauthorized("Wrong email or password.")
+    max_age = timedelta(days=current_app.config["API_TOKEN_MAX_AGE_DAYS"])
+    row, plain = ApiToken.issue(user, max_age)
+    db.session.add(row)
+    db.session.commit()
+    return jsonify({"token": plain, "expires_at": row.expires_at.isoformat()})
+
+
+@bp.get("/questionnaire")
+def questionnaire() -> Response:
+    lang = request.args.get("lang", "en")
+    return jsonify(questionnaire_json(content.current, lang if lang in ("en", "zh") else "en"))
+
+
+def _page_args() -> tuple[int, int] | dict[str, str]:
+    errors = {}
+    values = {}
+    for name, default, ceiling in (("page", 1, None), ("per_page", 20, MAX_PER_PAGE)):
+        raw = request.args.get(name, str(default))
+        if not raw.isdigit() or int(raw) < 1 or (ceiling and int(raw) > ceiling):
+            limit = f" and at most {ceiling}" if ceiling else ""
+            errors[name] = f"must be a whole number of at least 1{limit}"
+        else:
+            values[name] = int(raw)
+    return errors or (values["page"], values["per_page"])
+
+
+@bp.get("/assessments")
+@token_required
+def list_assessments() -> Any:
+    paging = _page_args()
+    if isinstance(paging, dict):
+        return _bad_request(paging)
+    page, per_page = paging
+    query = visible_assessments(g.api_user)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.order_by(Assessment.created_at.desc(), Assessment.id.desc())
+        .options(sa.orm.joinedload(Assessment.city), sa.orm.selectinload(Assessment.answers))
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return jsonify(
+        {
+            "items": [assessment_json(a) for a in rows],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+@bp.post("/assessments")
+@token_required
+def create_assessment() -> Any:
+    parsed = parse_assessment_body(request, content.current, g.api_user)
+    if not isinstance(parsed, AssessmentBody):
+        status, errors = parsed
+        return _bad_request(errors, status)
+    assessment = start_assessment(g.api_user, parsed.city)
+    save_answers(assessment, parsed.answers)
+    if parsed.submit:
+        submit_assessment(assessment)
+    db.session.commit()
+    return jsonify(assessment_json(assessment)), 201
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@token_required
+def get_assessment(assessment_id: int) -> Response:
+    return jsonify(assessment_json(assessment_or_404(g.api_user, assessment_id)))

@@ -1,0 +1,50 @@
+"""Command-line tasks: ``flask --app app create-user`` and ``flask --app app seed-demo``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Blueprint
+
+from app import demo
+from app.extensions import db
+from app.models import ROLES, User
+from app.operations import find_or_create_city
+
+bp = Blueprint("cli", __name__, cli_group=None)
+
+
+@bp.cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--password", required=True)
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--city", "city_name", help="The official's city; created when it does not exist.")
+def create_user(email: str, password: str, role: str, city_name: str | None) -> None:
+    """Create a user; officials need --city."""
+    email = email.strip().lower()
+    if role == "official" and not city_name:
+        raise click.UsageError("an official needs --city")
+    if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
+        raise click.ClickException(f"a user with email {email} already exists")
+    user = User(email=email, role=role)
+    user.set_password(password)
+    if city_name:
+        user.city = find_or_create_city(city_name.strip())
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}" + (f" for {user.city.name}" if user.city else ""))
+
+
+@bp.cli.command("seed-demo")
+def seed_demo() -> None:
+    """Add demo cities, logins and assessments, once; a database with users is left alone."""
+    if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
+        click.echo("Users exist already; demo data not added.")
+        logins = demo.existing_logins()
+    else:
+        logins = demo.seed()
+        db.session.commit()
+    if logins:
+        click.echo("Demo logins:")
+        for email, password, role in logins:
+            click.echo(f"  {role:<9} {email}  password: {password}")

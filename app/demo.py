@@ -1,0 +1,69 @@
+"""Demo data for a first look: five cities, their officials, an admin and some assessments."""
+
+from __future__ import annotations
+
+import random
+
+from app.extensions import content, db
+from app.models import User
+from app.operations import (
+    AnswerInput,
+    find_or_create_city,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
+
+DEMO_PASSWORD = "cityready-demo-2026"  # noqa: S105 - published demo login, not a secret
+ADMIN_EMAIL = "admin@cityready.example"
+
+# (city, official's email, how far along the city is: 0 = just starting, 1 = mature)
+CITIES = (
+    ("杭州 Hangzhou", "official@hangzhou.example", 0.75),
+    ("深圳 Shenzhen", "official@shenzhen.example", 0.8),
+    ("贵阳 Guiyang", "official@guiyang.example", 0.5),
+    ("兰州 Lanzhou", "official@lanzhou.example", 0.3),
+    ("成都 Chengdu", "official@chengdu.example", 0.6),
+)
+
+
+def _answers(maturity: float, rng: random.Random) -> dict[str, AnswerInput]:
+    answers = {}
+    for question in content.current.questions():
+        if rng.random() < 0.05:
+            answers[question.id] = AnswerInput("dont_know", "Figures are with another bureau.")
+            continue
+        level = round(maturity * 4 + rng.uniform(-1.3, 1.3))
+        answers[question.id] = AnswerInput(str(min(5, max(1, level + 1))))
+    return answers
+
+
+def seed() -> list[tuple[str, str, str]]:
+    """Create the demo rows and return the logins as (email, password, role)."""
+    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
+    admin = User(email=ADMIN_EMAIL, role="admin")
+    admin.set_password(DEMO_PASSWORD)
+    db.session.add(admin)
+    logins = [(ADMIN_EMAIL, DEMO_PASSWORD, "admin")]
+    for name, email, maturity in CITIES:
+        city = find_or_create_city(name)
+        official = User(email=email, role="official", city=city)
+        official.set_password(DEMO_PASSWORD)
+        db.session.add(official)
+        logins.append((email, DEMO_PASSWORD, "official"))
+        submitted = start_assessment(official, city)
+        save_answers(submitted, _answers(maturity, rng))
+        submit_assessment(submitted)
+        if email == CITIES[0][1]:
+            # This city has also started its next round, so draft-and-resume can be seen.
+            draft = start_assessment(official, city)
+            first_questions = content.current.areas[0].questions[:4]
+            save_answers(draft, {q.id: AnswerInput("4") for q in first_questions})
+    return logins
+
+
+def existing_logins() -> list[tuple[str, str, str]]:
+    """The demo logins still present with their demo password, for a second run of seed-demo."""
+    emails = [ADMIN_EMAIL, *(email for _, email, _ in CITIES)]
+    users = db.session.scalars(db.select(User).where(User.email.in_(emails))).all()
+    return [(u.email, DEMO_PASSWORD, u.role) for u in users if u.check_password(DEMO_PASSWORD)]

@@ -1,0 +1,47 @@
+"""Error pages for people and JSON errors for the API, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
+
+from app.extensions import db
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _render(error: HTTPException) -> tuple[str | Response, int]:
+    code = error.code or 500
+    if _wants_json():
+        return jsonify({"errors": {"request": error.description}}), code
+    if isinstance(error, CSRFError):
+        message = _("This form has expired. Go back, reload the page and try again.")
+    else:
+        message = {
+            400: _("The request could not be understood."),
+            403: _("You do not have access to this page."),
+            404: _(
+                "There is nothing here. The page may have moved, or it belongs to another city."
+            ),
+            405: _("That action is not allowed here."),
+            413: _("What you sent is too large."),
+        }.get(code, _("Something went wrong on our side. Your last change was not saved."))
+    return render_template("errors/error.html", code=code, message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> tuple[str | Response, int]:
+        return _render(error)
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception) -> tuple[str | Response, int]:
+        # Roll back so a failed write leaves nothing half-stored behind for the next request.
+        db.session.rollback()
+        app.logger.exception("Unhandled error", exc_info=error)
+        return _render(InternalServerError())

@@ -1,0 +1,75 @@
+"""Flask extensions, created unbound here and bound to the app in ``create_app``."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+from flask_babel import Babel
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+from app.questionnaire import Catalogue, Content, QuestionBank, load_content
+
+
+class Base(DeclarativeBase):
+    """Declarative base whose constraint names are stable, so Alembic can alter them later."""
+
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+db = SQLAlchemy(model_class=Base)
+
+# mypy cannot see through db.Model, which Flask-SQLAlchemy builds at run time from Base.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+migrate = Migrate()
+csrf = CSRFProtect()
+login_manager = LoginManager()
+login_manager.login_view = "auth.login"
+login_manager.login_message_category = "info"
+
+
+@lru_cache(maxsize=4)
+def _load_content(directory: str | None) -> Content:
+    return load_content(Path(directory)) if directory else load_content()
+
+
+class ContentStore:
+    """Gives views the validated question banks and countermeasures, parsed once per process."""
+
+    def init_app(self, app: Flask) -> None:
+        app.extensions["cityready_content"] = _load_content(app.config.get("CONTENT_DIR"))
+
+    @property
+    def _loaded(self) -> Content:
+        return current_app.extensions["cityready_content"]  # type: ignore[no-any-return]
+
+    @property
+    def current(self) -> QuestionBank:
+        return self._loaded.current
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self._loaded.catalogue
+
+    def bank(self, version: str) -> QuestionBank:
+        return self._loaded.bank(version)
+
+
+content = ContentStore()
+babel = Babel()

@@ -1,0 +1,162 @@
+"""Typed SQLAlchemy models: cities, their people, their assessments and the answers given."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_login import UserMixin
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import Model
+
+ROLES = ("official", "admin")
+STATUSES = ("draft", "submitted")
+COMMENT_MAX_LENGTH = 5000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(sa.types.TypeDecorator[datetime]):
+    """A timestamp that is always timezone-aware UTC in Python, whatever the database keeps.
+
+    SQLite drops the offset on the way back; without this, comparing a stored time with
+    ``utcnow()`` would raise on SQLite and work on PostgreSQL.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC")
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+class City(Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<City {self.name}>"
+
+
+class User(UserMixin, Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
+    role: so.Mapped[str] = so.mapped_column(sa.String(20))
+    city_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("city.id"), index=True)
+    active: so.Mapped[bool] = so.mapped_column(default=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    city: so.Mapped[City | None] = so.relationship()
+
+    __table_args__ = (sa.CheckConstraint("role IN ('official', 'admin')", name="role"),)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    def __repr__(self) -> str:
+        return f"<User {self.email}>"
+
+
+class ApiToken(Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored, so a leaked table is inert."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime())
+
+    user: so.Mapped[User] = so.relationship()
+
+    @staticmethod
+    def digest(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user: User, max_age: timedelta) -> tuple[ApiToken, str]:
+        """Create a token row for the user and return it with the plain token, shown once."""
+        plain = secrets.token_urlsafe(32)
+        row = cls(user=user, token_hash=cls.digest(plain), expires_at=utcnow() + max_age)
+        return row, plain
+
+
+class Assessment(Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    city_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("city.id"), index=True)
+    author_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    questionnaire_version: so.Mapped[str] = so.mapped_column(sa.String(20))
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="draft", index=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), index=True)
+    # The score snapshot, fixed at submission so later changes to the bank never move it.
+    # The flat columns repeat its headline figures so lists can filter and sort in SQL.
+    score_snapshot: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
+    overall_score: so.Mapped[float | None] = so.mapped_column(index=True)
+    planning_score: so.Mapped[float | None] = so.mapped_column(index=True)
+    environment_score: so.Mapped[float | None] = so.mapped_column(index=True)
+    participation_score: so.Mapped[float | None] = so.mapped_column(index=True)
+    level: so.Mapped[int | None] = so.mapped_column(index=True)
+
+    city: so.Mapped[City] = so.relationship()
+    author: so.Mapped[User] = so.relationship()
+    answers: so.Mapped[list[Answer]] = so.relationship(
+        back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+    __table_args__ = (sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),)
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == "draft"
+
+    def answer_values(self) -> dict[str, str]:
+        return {a.question_id: a.value for a in self.answers}
+
+    def answer_for(self, question_id: str) -> Answer | None:
+        return next((a for a in self.answers if a.question_id == question_id), None)
+
+
+class Answer(Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    value: so.Mapped[str] = so.mapped_column(sa.String(40))
+    comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    assessment: so.Mapped[Assessment] = so.relationship(back_populates="answers")
+
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "question_id"),)

@@ -1,0 +1,123 @@
+"""Changes to assessments shared by the pages and the API: who may see what, saving, submitting.
+
+These functions flush but never commit: the view that calls them owns the transaction, so a
+request either stores everything it was given or nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import cast
+
+import sqlalchemy as sa
+from flask import abort
+
+from app.extensions import content, db
+from app.models import Answer, Assessment, City, User, utcnow
+from app.questionnaire import QuestionBank
+from app.scoring import Snapshot, match_countermeasures, score_assessment, snapshot
+
+
+@dataclass(frozen=True)
+class AnswerInput:
+    value: str
+    comment: str = ""
+
+
+class IncompleteAssessment(ValueError):
+    """Submission was asked for while questions are still unanswered."""
+
+    def __init__(self, unanswered: list[str]) -> None:
+        super().__init__(f"{len(unanswered)} questions are unanswered")
+        self.unanswered = unanswered
+
+
+def visible_assessments(user: User) -> sa.Select[Assessment]:
+    """Admins see every assessment; an official sees only their own city's."""
+    query = sa.select(Assessment)
+    if not user.is_admin:
+        query = query.where(Assessment.city_id == user.city_id)
+    return query
+
+
+def assessment_or_404(user: User, assessment_id: int) -> Assessment:
+    """Return the assessment if the user may see it; another city's is a plain 404."""
+    found = db.session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
+    if found is None:
+        abort(404)
+    return found
+
+
+def start_assessment(author: User, city: City) -> Assessment:
+    assessment = Assessment(
+        city=city, author=author, questionnaire_version=content.current.version, status="draft"
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    return assessment
+
+
+def bank_for(assessment: Assessment) -> QuestionBank:
+    return content.bank(assessment.questionnaire_version)
+
+
+def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> None:
+    """Create or update the given answers; an empty value removes the answer."""
+    existing = {a.question_id: a for a in assessment.answers}
+    for question_id, given in answers.items():
+        row = existing.get(question_id)
+        if not given.value:
+            if row is not None:
+                assessment.answers.remove(row)
+            continue
+        if row is None:
+            assessment.answers.append(
+                Answer(question_id=question_id, value=given.value, comment=given.comment)
+            )
+        else:
+            row.value, row.comment = given.value, given.comment
+    assessment.updated_at = utcnow()
+    db.session.flush()
+
+
+def compute_snapshot(assessment: Assessment) -> Snapshot:
+    bank = bank_for(assessment)
+    answers = assessment.answer_values()
+    card = score_assessment(bank, answers)
+    return snapshot(card, match_countermeasures(bank, content.catalogue, answers, card))
+
+
+def report_snapshot(assessment: Assessment) -> Snapshot:
+    """The submitted snapshot, or for a draft the figures its answers give right now."""
+    if assessment.score_snapshot is not None:
+        return cast(Snapshot, assessment.score_snapshot)
+    return compute_snapshot(assessment)
+
+
+def submit_assessment(assessment: Assessment) -> None:
+    """Freeze the scores of a complete assessment and mark it submitted."""
+    unanswered = [
+        q.id for q in bank_for(assessment).questions() if q.id not in assessment.answer_values()
+    ]
+    if unanswered:
+        raise IncompleteAssessment(unanswered)
+    frozen = compute_snapshot(assessment)
+    assessment.score_snapshot = dict(frozen)
+    assessment.overall_score = frozen["overall"]
+    assessment.planning_score = frozen["areas"]["planning"]
+    assessment.environment_score = frozen["areas"]["environment"]
+    assessment.participation_score = frozen["areas"]["participation"]
+    assessment.level = frozen["level"]
+    assessment.status = "submitted"
+    assessment.submitted_at = utcnow()
+    db.session.flush()
+
+
+def find_or_create_city(name: str) -> City:
+    city = db.session.scalar(sa.select(City).where(City.name == name))
+    if city is None:
+        city = City(name=name)
+        db.session.add(city)
+        db.session.flush()
+    return city

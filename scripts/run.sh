@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Set up CityReady on the embedded SQLite database and serve it: virtualenv, install,
+# migrate, demo data on first run, then the URL and the demo logins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
+[ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+.venv/bin/python -m pip install --quiet --upgrade pip
+.venv/bin/python -m pip install --quiet -e .
+
+export FLASK_APP=app
+.venv/bin/flask db upgrade
+.venv/bin/flask seed-demo
+
+PORT="${PORT:-5000}"
+echo
+echo "CityReady is running at http://127.0.0.1:${PORT}/  (Ctrl+C stops it)"
+exec .venv/bin/gunicorn --bind "127.0.0.1:${PORT}" --workers 2 --access-logfile - "app:create_app()"

@@ -1,0 +1,151 @@
+"""Fixtures: an app on a fresh database, a client, a CLI runner, and factories for test data.
+
+The suite runs on SQLite by default and on PostgreSQL when TEST_DATABASE_URL is set.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+
+from app import create_app
+from app.extensions import content, db
+from app.models import Assessment, City, User
+from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context() -> Iterator[None]:
+    """Replace pytest-flask's shared request context: each request must get its own session,
+    as it does in production, or stale objects hide bugs such as a deactivated user's token."""
+    yield
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": database,
+            "WTF_CSRF_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_city(app: Flask) -> Callable[..., int]:
+    def make(name: str = "杭州 Hangzhou") -> int:
+        with app.app_context():
+            city = City(name=name)
+            db.session.add(city)
+            db.session.commit()
+            return city.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app: Flask, make_city: Callable[..., int]) -> Callable[..., int]:
+    def make(
+        email: str = "official@a.example",
+        role: str = "official",
+        city_id: int | None = None,
+        password: str = PASSWORD,
+        active: bool = True,
+    ) -> int:
+        with app.app_context():
+            if role == "official" and city_id is None:
+                city_id = make_city(f"City of {email}")
+            user = User(email=email, role=role, city_id=city_id, active=active)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+def answers_at(level: str, **overrides: str) -> dict[str, AnswerInput]:
+    """Every question of the current bank answered at one level, with some overridden."""
+    values = {q.id: level for q in content.current.questions()}
+    values.update(overrides)
+    return {qid: AnswerInput(value) for qid, value in values.items()}
+
+
+@pytest.fixture
+def make_assessment(app: Flask) -> Callable[..., int]:
+    def make(user_id: int, level: str | None = "3", submit: bool = False, **overrides: str) -> int:
+        with app.app_context():
+            user = db.session.get(User, user_id)
+            assert user is not None and user.city is not None
+            assessment = start_assessment(user, user.city)
+            if level is not None:
+                save_answers(assessment, answers_at(level, **overrides))
+            if submit:
+                submit_assessment(assessment)
+            db.session.commit()
+            return assessment.id
+
+    return make
+
+
+@pytest.fixture
+def login(client: FlaskClient) -> Callable[..., Any]:
+    def do_login(email: str, password: str = PASSWORD) -> Any:
+        return client.post("/login", data={"email": email, "password": password})
+
+    return do_login
+
+
+@pytest.fixture
+def api_token(client: FlaskClient) -> Callable[..., str]:
+    def issue(email: str, password: str = PASSWORD) -> str:
+        credentials = base64.b64encode(f"{email}:{password}".encode()).decode()
+        response = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {credentials}"})
+        assert response.status_code == 200, response.get_json()
+        return str(response.get_json()["token"])
+
+    return issue
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def count_rows(app: Flask, model: type) -> int:
+    with app.app_context():
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+def get_assessment(app: Flask, assessment_id: int) -> Assessment:
+    with app.app_context():
+        found = db.session.get(Assessment, assessment_id)
+        assert found is not None
+        _ = found.answers, found.city
+        db.session.expunge(found)
+        return found

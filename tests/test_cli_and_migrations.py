@@ -1,0 +1,110 @@
+"""The command line: users, demo data, and a schema built from the migrations alone."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask.testing import FlaskCliRunner
+
+from app import create_app
+from app.extensions import db
+from app.models import Assessment, City, User
+from tests.conftest import count_rows
+
+
+def test_create_user_makes_the_city_when_needed(app: Flask, runner: FlaskCliRunner) -> None:
+    result = runner.invoke(
+        args=[
+            "create-user",
+            "--email",
+            "Wang@Gov.example",
+            "--password",
+            "a long enough password",
+            "--role",
+            "official",
+            "--city",
+            "杭州",
+        ]
+    )
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "wang@gov.example"))
+        assert user is not None and user.city is not None and user.city.name == "杭州"
+        assert user.check_password("a long enough password")
+        assert user.password_hash != "a long enough password"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--role", "official"], "an official needs --city"),
+        (["--role", "boss"], "Invalid value for '--role'"),
+    ],
+)
+def test_create_user_refuses_bad_input(
+    runner: FlaskCliRunner, args: list[str], message: str
+) -> None:
+    result = runner.invoke(
+        args=["create-user", "--email", "x@y.example", "--password", "pw", *args]
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_create_user_refuses_a_duplicate(app: Flask, runner: FlaskCliRunner) -> None:
+    args = ["create-user", "--email", "a@b.example", "--password", "pw", "--role", "admin"]
+    assert runner.invoke(args=args).exit_code == 0
+    result = runner.invoke(args=args)
+    assert result.exit_code != 0 and "already exists" in result.output
+    assert count_rows(app, User) == 1
+
+
+def test_seed_demo_runs_once(app: Flask, runner: FlaskCliRunner) -> None:
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "admin@cityready.example" in first.output
+    cities, assessments = count_rows(app, City), count_rows(app, Assessment)
+    assert cities >= 5 and assessments > cities
+    second = runner.invoke(args=["seed-demo"])
+    assert "not added" in second.output
+    assert count_rows(app, Assessment) == assessments
+
+
+@pytest.fixture
+def empty_database_app(tmp_path: Path) -> Iterator[Flask]:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+    yield app
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.engine.dispose()
+
+
+def test_migrations_build_exactly_the_models_schema(empty_database_app: Flask) -> None:
+    runner = empty_database_app.test_cli_runner()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with empty_database_app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+    assert differences == []
+    result = runner.invoke(args=["db", "downgrade", "base"])
+    assert result.exit_code == 0, result.output
+
+
+def test_seed_demo_repeats_the_logins_on_a_second_run(runner: FlaskCliRunner) -> None:
+    runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo"])
+    assert "official@hangzhou.example" in second.output
