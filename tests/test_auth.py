@@ -6,8 +6,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from app.extensions import db
+from app.models import User
 from tests.conftest import PASSWORD
 
 
@@ -79,3 +82,17 @@ def test_next_redirects_only_to_local_paths(
         data={"email": "official@a.example", "password": PASSWORD},
     )
     assert response.headers["Location"] == expected
+
+
+def test_deactivation_ends_an_open_session(
+    app: Flask, client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any]
+) -> None:
+    user_id = make_user("official@a.example")
+    login("official@a.example")
+    assert client.get("/assessments").status_code == 200
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        user.active = False
+        db.session.commit()
+    assert client.get("/assessments").status_code == 302
