@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from importlib.metadata import PackageNotFoundError, version
 from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
 
-try:
-    APP_VERSION = version("cityready")
-except PackageNotFoundError:  # running from a checkout that was never installed
-    APP_VERSION = "0.0.0+unknown"
+from app.version import APP_VERSION
 
 
 def _localtime(value: datetime | None) -> str:

@@ -301,3 +301,19 @@ def test_basic_login_is_case_insensitive_on_email(
     credentials = base64.b64encode(f"Official@A.example:{PASSWORD}".encode()).decode()
     response = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {credentials}"})
     assert response.status_code == 200
+
+
+def test_version_is_public_and_matches_the_package(client: FlaskClient) -> None:
+    from importlib.metadata import version
+
+    body = client.get("/api/v1/version").get_json()
+    assert body["version"] == version("cityready")
+    assert (
+        body["questionnaire_version"] == client.get("/api/v1/questionnaire").get_json()["version"]
+    )
+
+
+def test_the_footer_shows_the_version(client: FlaskClient) -> None:
+    from importlib.metadata import version
+
+    assert f"CityReady {version('cityready')}".encode() in client.get("/login").data

@@ -48,7 +48,8 @@ def test_whole_journey_from_start_to_report(app: Flask, client: FlaskClient, off
     assessment_id = start(client)
     page = client.get(f"/assessments/{assessment_id}/areas/planning")
     assert page.status_code == 200
-    assert b"0 of 10 answered" in page.data
+    planning_questions = len(area_data(app, "planning"))
+    assert f"0 of {planning_questions} answered".encode() in page.data
 
     for area_id, following in [("planning", "environment"), ("environment", "participation")]:
         data = area_data(app, area_id, "2", save_and_next="1")

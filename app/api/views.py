@@ -20,6 +20,7 @@ from app.operations import (
     submit_assessment,
     visible_assessments,
 )
+from app.version import APP_VERSION
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
@@ -50,6 +51,11 @@ def issue_token() -> Any:
     db.session.add(row)
     db.session.commit()
     return jsonify({"token": plain, "expires_at": row.expires_at.isoformat()})
+
+
+@bp.get("/version")
+def version() -> Response:
+    return jsonify({"version": APP_VERSION, "questionnaire_version": content.current.version})
 
 
 @bp.get("/questionnaire")
