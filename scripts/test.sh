@@ -9,8 +9,11 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[test]"
 
-echo "== ruff"; .venv/bin/ruff check . && .venv/bin/ruff format --check .
-echo "== mypy"; .venv/bin/mypy app
+echo "== ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "== mypy"
+.venv/bin/mypy app
 echo "== pytest"
 .venv/bin/pytest --cov=app --cov-branch --cov-report=term --cov-fail-under=85 "$@"
 echo "== coverage of the core (questionnaire, scoring)"
