@@ -14,6 +14,8 @@ DEFAULTS: dict[str, Any] = {
     "ASSESSMENTS_PER_PAGE": 20,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ("en", "zh"),
+    # WTForms' own messages ("This field is required.") follow the page's language.
+    "WTF_I18N_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,
 }
 
@@ -37,14 +39,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from app import sqlite
-    from app.extensions import babel, content, csrf, db, login_manager, migrate
-    from app.i18n import select_locale
+    from app.extensions import content, csrf, db, login_manager, migrate
+    from app.i18n import init_babel
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    babel.init_app(app, locale_selector=select_locale)
+    init_babel(app)
     content.init_app(app)
     sqlite.tune_connections()
 

@@ -8,6 +8,7 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e .
+scripts/translations.sh compile
 
 export FLASK_APP=app
 .venv/bin/flask db upgrade

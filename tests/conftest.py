@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
@@ -22,6 +24,19 @@ from app.models import Assessment, City, User
 from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
 
 PASSWORD = "correct horse battery staple"
+TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Compile stale catalogs as scripts/translations.sh does, so a bare pytest sees Chinese."""
+    for source in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        compiled = source.with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with compiled.open("wb") as mo_file:
+            write_mo(mo_file, catalog)
 
 
 @pytest.fixture(autouse=True)

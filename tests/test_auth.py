@@ -42,8 +42,8 @@ def test_sign_in_then_out(
     [
         ("official@a.example", "wrong password!", b"Wrong email or password."),
         ("nobody@a.example", PASSWORD, b"Wrong email or password."),
-        ("not-an-email", PASSWORD, b"Invalid email address."),
-        ("", PASSWORD, b"This field is required."),
+        ("not-an-email", PASSWORD, b"Enter an email address like name@city.gov.cn."),
+        ("", PASSWORD, b"Enter your email address."),
     ],
 )
 def test_failed_sign_in_keeps_the_email_and_explains(

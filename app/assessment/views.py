@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -166,9 +166,10 @@ def submit(assessment_id: int) -> Response:
     except IncompleteAssessment as missing:
         db.session.rollback()
         flash(
-            _(
-                "%(count)d questions still need an answer before you can submit.",
-                count=len(missing.unanswered),
+            ngettext(
+                "%(num)d question still needs an answer before you can submit.",
+                "%(num)d questions still need an answer before you can submit.",
+                len(missing.unanswered),
             ),
             "error",
         )
