@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,22 @@ DEFAULTS: dict[str, Any] = {
     # WTForms' own messages ("This field is required.") follow the page's language.
     "WTF_I18N_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,
+    # Cookies: never readable by scripts, never sent on cross-site POSTs. The Secure flag is
+    # switched on outside development in app.config.environment_overrides.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+    "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+    # Failed sign-ins (pages and API tokens) allowed per client address and per account.
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_ENABLED": True,
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+    "PROXY_FIX_HOPS": 0,
 }
 
 
@@ -25,12 +42,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_mapping(DEFAULTS)
     if test_config is None:
-        from app.config import environment_overrides
+        from app.config import UnsafeConfiguration, environment_overrides, production_problems
 
         app.config.from_pyfile("config.py", silent=True)
-        app.config.from_mapping(environment_overrides(Path(app.instance_path)))
+        app.config.from_mapping(environment_overrides(Path(app.instance_path), app.config))
+        if problems := production_problems(app.config, app.debug):
+            raise UnsafeConfiguration("CityReady refuses to start: " + " ".join(problems))
     else:
         app.config.from_mapping(test_config)
+    # A session kept across browser restarts still ends at the absolute timeout.
+    app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_TIMEOUT"]
 
     register_extensions(app)
     register_blueprints(app)
@@ -38,9 +59,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import sqlite
-    from app.extensions import content, csrf, db, login_manager, migrate
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from app import headers, sqlite
+    from app.extensions import content, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_babel
+
+    if hops := app.config["PROXY_FIX_HOPS"]:
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
+        )
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -48,6 +76,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_babel(app)
     content.init_app(app)
+    limiter.init_app(app)
+    headers.init_app(app)
     sqlite.tune_connections()
 
 

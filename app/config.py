@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
+
+MIN_SECRET_KEY_LENGTH = 32
+DEVELOPMENT = "development"
+
+
+class UnsafeConfiguration(RuntimeError):
+    """The app was asked to serve in production with settings that would expose it."""
 
 
 def _persistent_secret(instance_path: Path) -> str:
@@ -34,8 +43,46 @@ def database_url(instance_path: Path) -> str:
     return url
 
 
-def environment_overrides(instance_path: Path) -> dict[str, object]:
-    return {
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or _persistent_secret(instance_path),
-        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+def environment_overrides(instance_path: Path, configured: Mapping[str, Any]) -> dict[str, object]:
+    """Settings from the environment, which win over ``instance/config.py`` (``configured``)."""
+    environment = os.environ.get("CITYREADY_ENV", configured.get("CITYREADY_ENV", "production"))
+    # Outside development the app is served over HTTPS, so cookies never travel in clear.
+    secure_cookies = environment != DEVELOPMENT
+    overrides: dict[str, object] = {
+        "CITYREADY_ENV": environment,
+        "SECRET_KEY": os.environ.get("SECRET_KEY")
+        or configured.get("SECRET_KEY")
+        or _persistent_secret(instance_path),
+        "SESSION_COOKIE_SECURE": secure_cookies,
+        "REMEMBER_COOKIE_SECURE": secure_cookies,
     }
+    if os.environ.get("DATABASE_URL") or not configured.get("SQLALCHEMY_DATABASE_URI"):
+        overrides["SQLALCHEMY_DATABASE_URI"] = database_url(instance_path)
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        overrides["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("PROXY_FIX_HOPS"):
+        overrides["PROXY_FIX_HOPS"] = int(os.environ["PROXY_FIX_HOPS"])
+    return overrides
+
+
+def production_problems(config: Mapping[str, Any], debug: bool) -> list[str]:
+    """Name what makes this configuration unsafe to serve in production; empty when it is safe.
+
+    Development (``CITYREADY_ENV=development``) and tests may run with debug and any key.
+    """
+    if config.get("TESTING") or config.get("CITYREADY_ENV") == DEVELOPMENT:
+        return []
+    problems = []
+    if debug:
+        problems.append(
+            "debug mode is on (FLASK_DEBUG or DEBUG); the debugger would run code for anyone. "
+            "Turn it off, or set CITYREADY_ENV=development on a developer's machine."
+        )
+    key = config.get("SECRET_KEY") or ""
+    if not isinstance(key, str | bytes) or len(key) < MIN_SECRET_KEY_LENGTH:
+        problems.append(
+            f"SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} characters, "
+            'e.g. python -c "import secrets; print(secrets.token_hex(32))"; '
+            "or leave it unset to use the key generated in instance/secret_key."
+        )
+    return problems

@@ -30,6 +30,7 @@ def _render(error: HTTPException) -> tuple[str | Response, int]:
             ),
             405: _("That action is not allowed here."),
             413: _("What you sent is too large."),
+            429: _("Too many failed sign-ins. Wait a few minutes and try again."),
         }.get(code, _("Something went wrong on our side. Your last change was not saved."))
     return render_template("errors/error.html", code=code, message=message), code
 

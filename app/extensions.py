@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -73,3 +75,6 @@ class ContentStore:
 
 content = ContentStore()
 babel = Babel()
+# Counts live in RATELIMIT_STORAGE_URI (Redis in production, so every worker and server shares
+# them); only the routes that check passwords are limited.
+limiter = Limiter(key_func=get_remote_address)

@@ -60,6 +60,8 @@ class User(UserMixin, Model):
     role: so.Mapped[str] = so.mapped_column(sa.String(20))
     city_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("city.id"), index=True)
     active: so.Mapped[bool] = so.mapped_column(default=True)
+    # Part of the identity kept in every session cookie: raising it ends all of them at once.
+    session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 
     city: so.Mapped[City | None] = so.relationship()
@@ -71,6 +73,14 @@ class User(UserMixin, Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def get_id(self) -> str:
+        """The session identity: an old cookie stops working once the version moves on."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """Sign this user out everywhere: on sign-out, deactivation or a new password."""
+        self.session_version += 1
 
     @property
     def is_active(self) -> bool:

@@ -3,3 +3,7 @@
 #
 # SQLALCHEMY_DATABASE_URI = "postgresql+psycopg://postgres@127.0.0.1:5432/cityready"
 # API_TOKEN_MAX_AGE_DAYS = 30
+# SESSION_IDLE_TIMEOUT = timedelta(minutes=30)  # from datetime import timedelta
+# SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+# LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins, pages and API together
+# LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"

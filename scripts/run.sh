@@ -11,6 +11,8 @@ PYTHON="${PYTHON:-$(command -v python3.11 || command -v python3)}"
 scripts/translations.sh compile
 
 export FLASK_APP=app
+# A local server on plain HTTP: session cookies must not require HTTPS.
+export CITYREADY_ENV="${CITYREADY_ENV:-development}"
 .venv/bin/flask db upgrade
 .venv/bin/flask seed-demo
 

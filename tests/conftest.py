@@ -47,7 +47,13 @@ def _push_request_context() -> Iterator[None]:
 
 
 @pytest.fixture
-def app(tmp_path: Path) -> Iterator[Flask]:
+def app_config() -> dict[str, Any]:
+    """Settings a test module adds to the test app's; override this fixture to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
     database = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.sqlite'}"
     app = create_app(
         {
@@ -55,6 +61,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database,
             "WTF_CSRF_ENABLED": False,
+            **app_config,
         }
     )
     with app.app_context():

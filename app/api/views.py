@@ -8,11 +8,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app.accounts import authenticate
 from app.api.auth import token_required, unauthorized
 from app.api.serializers import assessment_json, questionnaire_json
 from app.api.validation import AssessmentBody, parse_assessment_body
 from app.extensions import content, csrf, db
-from app.models import ApiToken, Assessment, User
+from app.models import ApiToken, Assessment
 from app.operations import (
     assessment_or_404,
     save_answers,
@@ -20,6 +21,7 @@ from app.operations import (
     submit_assessment,
     visible_assessments,
 )
+from app.throttling import sign_in_limits
 from app.version import APP_VERSION
 
 bp = Blueprint("api", __name__)
@@ -38,13 +40,25 @@ def _bad_request(errors: dict[str, Any], status: int = 400) -> tuple[Response, i
     return jsonify({"errors": errors}), status
 
 
+def _basic_username() -> str:
+    auth = request.authorization
+    return (auth.username or "") if auth is not None and auth.type == "basic" else ""
+
+
 @bp.post("/tokens")
+@sign_in_limits(
+    account=_basic_username,
+    failed=lambda response: response.status_code == 401 and bool(_basic_username()),
+)
 def issue_token() -> Any:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
         return unauthorized("Send your email and password with HTTP Basic authentication.")
-    user = db.session.scalar(sa.select(User).where(User.email == auth.username.strip().lower()))
-    if user is None or not user.active or not user.check_password(auth.password):
+    user = authenticate(auth.username, auth.password)
+    if user is None:
+        current_app.logger.warning(
+            "Failed API sign-in for %r from %s", auth.username, request.remote_addr
+        )
         return unauthorized("Wrong email or password.")
     max_age = timedelta(days=current_app.config["API_TOKEN_MAX_AGE_DAYS"])
     row, plain = ApiToken.issue(user, max_age)

@@ -1,23 +1,49 @@
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app.accounts import authenticate
 from app.auth.forms import LoginForm
+from app.auth.sessions import begin_session, end_session, session_timed_out
 from app.extensions import db, login_manager
 from app.models import User
+from app.throttling import sign_in_limits
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> User | None:
-    """Load the session's user; a deactivated one is signed out on their next request."""
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.active else None
+def load_user(session_id: str) -> User | None:
+    """Load the session's user from "<id>:<session version>" (see ``User.get_id``).
+
+    A deactivated user, or a cookie from before the user's last sign-out, loads no one.
+    """
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+@bp.before_app_request
+def end_timed_out_session() -> None:
+    if "_user_id" in session and session_timed_out():
+        end_session()
+        flash(_("Your session has ended. Please sign in again."), "info")
 
 
 def _safe_next(target: str | None) -> str | None:
@@ -31,17 +57,23 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@sign_in_limits(
+    account=lambda: request.form.get("email", ""),
+    # A wrong password shows the form again (200); a successful sign-in redirects.
+    failed=lambda response: response.status_code == 200,
+)
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("assessment.index"))
     form = LoginForm()
     if form.validate_on_submit():
-        email = (form.email.data or "").strip().lower()
-        user = db.session.scalar(sa.select(User).where(User.email == email))
-        if user is None or not user.check_password(form.password.data or "") or not user.active:
+        email = form.email.data or ""
+        user = authenticate(email, form.password.data or "")
+        if user is None:
+            current_app.logger.warning("Failed sign-in for %r from %s", email, request.remote_addr)
             form.password.errors.append(_("Wrong email or password."))
         else:
-            login_user(user, remember=bool(form.remember.data))
+            begin_session(user, remember=bool(form.remember.data))
             return redirect(_safe_next(request.args.get("next")) or url_for("assessment.index"))
     return render_template("auth/login.html", form=form)
 
@@ -49,6 +81,8 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    logout_user()
+    current_user.end_sessions()
+    db.session.commit()
+    end_session()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))

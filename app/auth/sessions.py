@@ -1,0 +1,63 @@
+"""Session lifetime: a fresh session at sign-in, idle and absolute timeouts, sign-out everywhere.
+
+The session is a signed cookie, so the timestamps kept in it cannot be moved by the browser;
+a replayed old cookie carries its old timestamps and its old ``User.session_version``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+
+from app.i18n import LANG_SESSION_KEY
+from app.models import User
+
+STARTED = "_started"
+SEEN = "_seen"
+REMEMBERED = "_remembered"
+# Refreshing the last-seen time at most once a minute spares a new cookie on every response.
+SEEN_RESOLUTION_SECONDS = 60
+
+
+def _clear_keeping_language() -> None:
+    lang = session.get(LANG_SESSION_KEY)
+    session.clear()
+    if lang is not None:
+        session[LANG_SESSION_KEY] = lang
+
+
+def begin_session(user: User, remember: bool) -> None:
+    """Sign in on a fresh session, so nothing from before sign-in carries over."""
+    _clear_keeping_language()
+    login_user(user)
+    now = int(time.time())
+    session[STARTED] = session[SEEN] = now
+    session[REMEMBERED] = remember
+    # "Keep me signed in" keeps the cookie across browser restarts, up to the absolute timeout.
+    session.permanent = remember
+
+
+def end_session() -> None:
+    logout_user()
+    _clear_keeping_language()
+
+
+def session_timed_out() -> bool:
+    """Whether the signed-in session has been idle, or open, for too long; refresh it if not.
+
+    A remembered session ("keep me signed in on this device") has no idle timeout.
+    """
+    now = int(time.time())
+    started, seen = session.get(STARTED), session.get(SEEN)
+    if not isinstance(started, int) or not isinstance(seen, int):
+        return True
+    config = current_app.config
+    if now - started >= config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds():
+        return True
+    if not session.get(REMEMBERED) and now - seen >= config["SESSION_IDLE_TIMEOUT"].total_seconds():
+        return True
+    if now - seen >= SEEN_RESOLUTION_SECONDS:
+        session[SEEN] = now
+    return False

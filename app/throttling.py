@@ -1,0 +1,48 @@
+"""Throttle password guessing: failed sign-ins are counted per client address and per account.
+
+Pages and the API share the counts, so an attacker gains nothing by switching between them.
+Only failures count, so a user who signs in correctly is never slowed down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
+
+from flask import current_app
+from werkzeug.wrappers import Response
+
+from app.extensions import limiter
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+MESSAGE = "Too many failed sign-ins. Wait a few minutes and try again."
+
+
+def sign_in_limits(
+    account: Callable[[], str], failed: Callable[[Response], bool]
+) -> Callable[[View], View]:
+    """Limit a view that checks a password; ``account`` names who is being signed in as."""
+
+    def per_account() -> str:
+        return "account:" + account().strip().lower()[:254]
+
+    def decorate(view: View) -> View:
+        by_account = limiter.shared_limit(
+            lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+            scope="sign-in-account",
+            key_func=per_account,
+            methods=["POST"],
+            deduct_when=failed,
+            error_message=MESSAGE,
+        )
+        by_address = limiter.shared_limit(
+            lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
+            scope="sign-in-address",
+            methods=["POST"],
+            deduct_when=failed,
+            error_message=MESSAGE,
+        )
+        return cast(View, by_address(by_account(view)))
+
+    return decorate
