@@ -27,6 +27,14 @@ CITIES = (
 )
 
 
+CONFIDENCE_MIX = (None, "high", "high", "medium", "medium", "low")
+EVIDENCE_SAMPLES = (
+    "Municipal statistics yearbook 2025",
+    "https://www.example.gov.cn/smart-city/plan-2025.pdf",
+    "Minutes of the smart-city steering group, March 2026",
+)
+
+
 def _answers(maturity: float, rng: random.Random) -> dict[str, AnswerInput]:
     answers = {}
     for question in content.current.questions():
@@ -34,7 +42,11 @@ def _answers(maturity: float, rng: random.Random) -> dict[str, AnswerInput]:
             answers[question.id] = AnswerInput("dont_know", "Figures are with another bureau.")
             continue
         level = round(maturity * 4 + rng.uniform(-1.3, 1.3))
-        answers[question.id] = AnswerInput(str(min(5, max(1, level + 1))))
+        confidence = rng.choice(CONFIDENCE_MIX)
+        evidence = rng.choice(EVIDENCE_SAMPLES) if confidence == "high" else ""
+        answers[question.id] = AnswerInput(
+            str(min(5, max(1, level + 1))), confidence=confidence, evidence=evidence
+        )
     return answers
 
 

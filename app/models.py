@@ -166,7 +166,16 @@ class Answer(Model):
     question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
     value: so.Mapped[str] = so.mapped_column(sa.String(40))
     comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # How sure the city is (low, medium, high; None = not said) and what the answer rests on:
+    # a note or an http(s) link. They widen the score into a range; see docs/scoring.md.
+    confidence: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
 
     assessment: so.Mapped[Assessment] = so.relationship(back_populates="answers")
 
-    __table_args__ = (sa.UniqueConstraint("assessment_id", "question_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "question_id"),
+        sa.CheckConstraint(
+            "confidence IS NULL OR confidence IN ('low', 'medium', 'high')", name="confidence"
+        ),
+    )

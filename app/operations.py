@@ -17,12 +17,15 @@ from app.extensions import content, db
 from app.models import Answer, Assessment, City, User, utcnow
 from app.questionnaire import QuestionBank
 from app.scoring import Snapshot, match_countermeasures, score_assessment, snapshot
+from app.uncertainty import AnswerCertainty, Uncertainty, assess_uncertainty
 
 
 @dataclass(frozen=True)
 class AnswerInput:
     value: str
     comment: str = ""
+    confidence: str | None = None
+    evidence: str = ""
 
 
 class IncompleteAssessment(ValueError):
@@ -72,11 +75,10 @@ def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> 
                 assessment.answers.remove(row)
             continue
         if row is None:
-            assessment.answers.append(
-                Answer(question_id=question_id, value=given.value, comment=given.comment)
-            )
-        else:
-            row.value, row.comment = given.value, given.comment
+            row = Answer(question_id=question_id)
+            assessment.answers.append(row)
+        row.value, row.comment = given.value, given.comment
+        row.confidence, row.evidence = given.confidence, given.evidence.strip()
     assessment.updated_at = utcnow()
     db.session.flush()
 
@@ -93,6 +95,15 @@ def report_snapshot(assessment: Assessment) -> Snapshot:
     if assessment.score_snapshot is not None:
         return cast(Snapshot, assessment.score_snapshot)
     return compute_snapshot(assessment)
+
+
+def assessment_uncertainty(assessment: Assessment) -> Uncertainty:
+    """Score ranges from the stored answers; answers never change after submission."""
+    answers = {
+        a.question_id: AnswerCertainty(a.value, a.confidence, a.evidence)
+        for a in assessment.answers
+    }
+    return assess_uncertainty(bank_for(assessment), answers)
 
 
 def submit_assessment(assessment: Assessment) -> None:

@@ -106,6 +106,8 @@ def test_file_a_complete_assessment_and_read_it_back(
     assert created["answers"][first] == {
         "value": "dont_know",
         "comment": "Ask the data bureau 数据局",
+        "confidence": None,
+        "evidence": "",
     }
     assert set(created["scores"]["areas"]) == {"planning", "environment", "participation"}
     assert created["scores"]["overall"] == round(created["scores"]["overall"], 1)

@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from app.models import Assessment
-from app.operations import bank_for, report_snapshot
+from app.operations import assessment_uncertainty, bank_for, report_snapshot
 from app.questionnaire import QuestionBank
+from app.uncertainty import uncertainty_json
 
 
 def _time(value: datetime | None) -> str | None:
@@ -62,7 +63,13 @@ def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
         "updated_at": _time(assessment.updated_at),
         "submitted_at": _time(assessment.submitted_at),
         "answers": {
-            a.question_id: {"value": a.value, "comment": a.comment} for a in assessment.answers
+            a.question_id: {
+                "value": a.value,
+                "comment": a.comment,
+                "confidence": a.confidence,
+                "evidence": a.evidence,
+            }
+            for a in assessment.answers
         },
         "scores": {"overall": report["overall"], "areas": report["areas"]},
         "level": {"number": level.number, "name": level.name.get(lang)},
@@ -79,4 +86,5 @@ def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
             }
             for cm in report["countermeasures"]
         ],
+        "uncertainty": uncertainty_json(assessment_uncertainty(assessment)),
     }

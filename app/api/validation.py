@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import COMMENT_MAX_LENGTH, City, User
 from app.operations import AnswerInput
 from app.questionnaire import QuestionBank
+from app.uncertainty import CONFIDENCES, evidence_problem
 
 
 @dataclass(frozen=True)
@@ -36,7 +37,14 @@ def _answer(bank: QuestionBank, qid: str, given: Any) -> AnswerInput | str:
         return f"'comment' must be at most {COMMENT_MAX_LENGTH} characters"
     if "\x00" in comment:
         return "'comment' must not contain NUL characters"
-    return AnswerInput(value, comment)
+    confidence, evidence = given.get("confidence"), given.get("evidence", "")
+    if confidence is not None and confidence not in CONFIDENCES:
+        return f"'confidence' must be null or one of: {', '.join(CONFIDENCES)}"
+    if not isinstance(evidence, str):
+        return "'evidence' must be a string: a note or an http(s) link"
+    if (problem := evidence_problem(evidence)) is not None:
+        return f"'evidence' {problem}"
+    return AnswerInput(value, comment, confidence, evidence)
 
 
 def parse_assessment_body(

@@ -22,6 +22,7 @@ from app.operations import (
     submit_assessment,
     visible_assessments,
 )
+from app.report_insights import report_insights
 
 bp = Blueprint("assessment", __name__)
 
@@ -103,7 +104,12 @@ def area(assessment_id: int, area_id: str) -> str | Response:
         save_answers(
             assessment,
             {
-                q.id: AnswerInput(form.answer(q.id).data or "", (form.comment(q.id).data or ""))
+                q.id: AnswerInput(
+                    form.answer(q.id).data or "",
+                    form.comment(q.id).data or "",
+                    form.confidence(q.id).data or None,
+                    form.evidence(q.id).data or "",
+                )
                 for q in area.questions
             },
         )
@@ -123,6 +129,8 @@ def area(assessment_id: int, area_id: str) -> str | Response:
             if bank.question(answer.question_id) in area.questions:
                 form.answer(answer.question_id).data = answer.value
                 form.comment(answer.question_id).data = answer.comment
+                form.confidence(answer.question_id).data = answer.confidence or ""
+                form.evidence(answer.question_id).data = answer.evidence
     elif form.errors:
         flash(_("Some answers need your attention; nothing has been saved yet."), "error")
     return render_template(
@@ -189,4 +197,5 @@ def report(assessment_id: int) -> str:
         bank=bank_for(assessment),
         report=report_snapshot(assessment),
         keep_doing=content.catalogue.keep_doing,
+        insights=report_insights(assessment),
     )
