@@ -1,11 +1,17 @@
-"""Demo data for a first look: five cities, their officials, an admin and some assessments."""
+"""Demo data for a first look: five cities, their officials, an admin and some assessments.
+
+The assessments stand at every step of the review, so the workflow can be tried at once:
+most are waiting for review, Shenzhen's is approved, Lanzhou's is returned with comments, and
+Hangzhou has an approved round from last year besides its current one and a new draft.
+"""
 
 from __future__ import annotations
 
 import random
+from datetime import timedelta
 
 from app.extensions import content, db
-from app.models import User
+from app.models import Assessment, City, User, utcnow
 from app.operations import (
     AnswerInput,
     find_or_create_city,
@@ -13,6 +19,7 @@ from app.operations import (
     start_assessment,
     submit_assessment,
 )
+from app.workflow import approve_assessment, return_for_revision
 
 DEMO_PASSWORD = "cityready-demo-2026"  # noqa: S105 - published demo login, not a secret
 ADMIN_EMAIL = "admin@cityready.example"
@@ -50,6 +57,40 @@ def _answers(maturity: float, rng: random.Random) -> dict[str, AnswerInput]:
     return answers
 
 
+def _submitted(
+    official: User, city: City, maturity: float, rng: random.Random, days_ago: int = 0
+) -> Assessment:
+    assessment = start_assessment(official, city)
+    save_answers(assessment, _answers(maturity, rng))
+    submit_assessment(assessment, official)
+    if days_ago:
+        then = utcnow() - timedelta(days=days_ago)
+        assessment.created_at = assessment.submitted_at = assessment.updated_at = then
+        for change in assessment.status_changes:
+            change.created_at = then
+    return assessment
+
+
+def _review(admin: User, assessments: dict[str, Assessment]) -> None:
+    approve_assessment(
+        assessments["official@shenzhen.example"],
+        admin,
+        "Evidence attached for every answer at level 4 and above. Approved.",
+    )
+    lanzhou = assessments["official@lanzhou.example"]
+    first, second = content.current.areas[0].questions[:2]
+    return_for_revision(
+        lanzhou,
+        admin,
+        "Several planning answers are not backed by documents. Please add the evidence or "
+        "revise the levels, then submit again.",
+        {
+            first.id: "Which document adopted the top-level plan, and when?",
+            second.id: "Level 3 needs a lead body with a mandate; please name it.",
+        },
+    )
+
+
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
@@ -57,20 +98,25 @@ def seed() -> list[tuple[str, str, str]]:
     admin.set_password(DEMO_PASSWORD)
     db.session.add(admin)
     logins = [(ADMIN_EMAIL, DEMO_PASSWORD, "admin")]
+    current: dict[str, Assessment] = {}
     for name, email, maturity in CITIES:
         city = find_or_create_city(name)
         official = User(email=email, role="official", city=city)
         official.set_password(DEMO_PASSWORD)
         db.session.add(official)
         logins.append((email, DEMO_PASSWORD, "official"))
-        submitted = start_assessment(official, city)
-        save_answers(submitted, _answers(maturity, rng))
-        submit_assessment(submitted)
+        if email == CITIES[0][1]:
+            # Last year's round, approved, so two rounds of one city can be compared.
+            earlier = _submitted(official, city, maturity - 0.25, rng, days_ago=365)
+            approval = approve_assessment(earlier, admin, "First round accepted as a baseline.")
+            approval.created_at = earlier.reviewed_at = utcnow() - timedelta(days=356)
+        current[email] = _submitted(official, city, maturity, rng)
         if email == CITIES[0][1]:
             # This city has also started its next round, so draft-and-resume can be seen.
             draft = start_assessment(official, city)
             first_questions = content.current.areas[0].questions[:4]
             save_answers(draft, {q.id: AnswerInput("4") for q in first_questions})
+    _review(admin, current)
     return logins
 
 

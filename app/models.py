@@ -15,7 +15,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from app.extensions import Model
 
 ROLES = ("official", "admin")
-STATUSES = ("draft", "submitted")
+STATUSES = ("draft", "submitted", "approved", "returned")
+EDITABLE_STATUSES = ("draft", "returned")
 COMMENT_MAX_LENGTH = 5000
 
 
@@ -130,6 +131,8 @@ class Assessment(Model):
         UTCDateTime(), default=utcnow, onupdate=utcnow
     )
     submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime(), index=True)
+    # When the current approval or return was decided; cleared by the next submission.
+    reviewed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
     # The score snapshot, fixed at submission so later changes to the bank never move it.
     # The flat columns repeat its headline figures so lists can filter and sort in SQL.
     score_snapshot: so.Mapped[dict[str, Any] | None] = so.mapped_column(sa.JSON)
@@ -144,12 +147,35 @@ class Assessment(Model):
     answers: so.Mapped[list[Answer]] = so.relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
     )
+    status_changes: so.Mapped[list[StatusChange]] = so.relationship(
+        back_populates="assessment",
+        cascade="all, delete-orphan",
+        order_by="StatusChange.id",
+        passive_deletes=True,
+    )
 
-    __table_args__ = (sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),)
+    __table_args__ = (
+        sa.CheckConstraint(
+            "status IN ('draft', 'submitted', 'approved', 'returned')", name="status"
+        ),
+    )
 
     @property
     def is_draft(self) -> bool:
         return self.status == "draft"
+
+    @property
+    def is_editable(self) -> bool:
+        """Officials may change the answers of a draft and of one returned for revision."""
+        return self.status in EDITABLE_STATUSES
+
+    @property
+    def pending_return(self) -> StatusChange | None:
+        """The return the official is answering, while the assessment stands returned."""
+        if self.status != "returned" or not self.status_changes:
+            return None
+        latest = self.status_changes[-1]
+        return latest if latest.to_status == "returned" else None
 
     def answer_values(self) -> dict[str, str]:
         return {a.question_id: a.value for a in self.answers}
@@ -179,3 +205,44 @@ class Answer(Model):
             "confidence IS NULL OR confidence IN ('low', 'medium', 'high')", name="confidence"
         ),
     )
+
+
+class StatusChange(Model):
+    """One step of the review workflow: who moved the assessment, when, from what to what, why."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
+    from_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    assessment: so.Mapped[Assessment] = so.relationship(back_populates="status_changes")
+    actor: so.Mapped[User] = so.relationship()
+    notes: so.Mapped[list[ReviewerNote]] = so.relationship(
+        back_populates="status_change",
+        cascade="all, delete-orphan",
+        order_by="ReviewerNote.id",
+        passive_deletes=True,
+    )
+
+    def note_for(self, question_id: str) -> str:
+        return next((n.comment for n in self.notes if n.question_id == question_id), "")
+
+
+class ReviewerNote(Model):
+    """A reviewer's remark on one question, attached to the return that asked for a revision."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    status_change_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("status_change.id", ondelete="CASCADE"), index=True
+    )
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    comment: so.Mapped[str] = so.mapped_column(sa.Text)
+
+    status_change: so.Mapped[StatusChange] = so.relationship(back_populates="notes")
+
+    __table_args__ = (sa.UniqueConstraint("status_change_id", "question_id"),)

@@ -18,6 +18,7 @@ from app.models import Answer, Assessment, City, User, utcnow
 from app.questionnaire import QuestionBank
 from app.scoring import Snapshot, match_countermeasures, score_assessment, snapshot
 from app.uncertainty import AnswerCertainty, Uncertainty, assess_uncertainty
+from app.workflow import change_status
 
 
 @dataclass(frozen=True)
@@ -91,14 +92,14 @@ def compute_snapshot(assessment: Assessment) -> Snapshot:
 
 
 def report_snapshot(assessment: Assessment) -> Snapshot:
-    """The submitted snapshot, or for a draft the figures its answers give right now."""
-    if assessment.score_snapshot is not None:
+    """The snapshot fixed at submission, or while the answers may change, their figures now."""
+    if not assessment.is_editable and assessment.score_snapshot is not None:
         return cast(Snapshot, assessment.score_snapshot)
     return compute_snapshot(assessment)
 
 
 def assessment_uncertainty(assessment: Assessment) -> Uncertainty:
-    """Score ranges from the stored answers; answers never change after submission."""
+    """Score ranges from the answers as stored."""
     answers = {
         a.question_id: AnswerCertainty(a.value, a.confidence, a.evidence)
         for a in assessment.answers
@@ -106,23 +107,31 @@ def assessment_uncertainty(assessment: Assessment) -> Uncertainty:
     return assess_uncertainty(bank_for(assessment), answers)
 
 
-def submit_assessment(assessment: Assessment) -> None:
-    """Freeze the scores of a complete assessment and mark it submitted."""
+def submit_assessment(assessment: Assessment, actor: User | None = None) -> None:
+    """Freeze the scores of a complete draft or returned assessment and mark it submitted.
+
+    Raises ``IncompleteAssessment`` while questions are unanswered, and
+    ``app.workflow.TransitionRefused`` when it has been submitted already.
+    """
     unanswered = [
         q.id for q in bank_for(assessment).questions() if q.id not in assessment.answer_values()
     ]
     if unanswered:
         raise IncompleteAssessment(unanswered)
     frozen = compute_snapshot(assessment)
-    assessment.score_snapshot = dict(frozen)
-    assessment.overall_score = frozen["overall"]
-    assessment.planning_score = frozen["areas"]["planning"]
-    assessment.environment_score = frozen["areas"]["environment"]
-    assessment.participation_score = frozen["areas"]["participation"]
-    assessment.level = frozen["level"]
-    assessment.status = "submitted"
-    assessment.submitted_at = utcnow()
-    db.session.flush()
+    change_status(
+        assessment,
+        actor or assessment.author,
+        "submitted",
+        score_snapshot=dict(frozen),
+        overall_score=frozen["overall"],
+        planning_score=frozen["areas"]["planning"],
+        environment_score=frozen["areas"]["environment"],
+        participation_score=frozen["areas"]["participation"],
+        level=frozen["level"],
+        submitted_at=utcnow(),
+        reviewed_at=None,
+    )
 
 
 def find_or_create_city(name: str) -> City:

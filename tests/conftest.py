@@ -145,6 +145,17 @@ def login(client: FlaskClient) -> Callable[..., Any]:
 
 
 @pytest.fixture
+def switch_user(client: FlaskClient, login: Callable[..., Any]) -> Callable[..., Any]:
+    """Sign out whoever is signed in, then sign in as someone else."""
+
+    def switch(email: str, password: str = PASSWORD) -> Any:
+        client.post("/logout")
+        return login(email, password)
+
+    return switch
+
+
+@pytest.fixture
 def api_token(client: FlaskClient) -> Callable[..., str]:
     def issue(email: str, password: str = PASSWORD) -> str:
         credentials = base64.b64encode(f"{email}:{password}".encode()).decode()

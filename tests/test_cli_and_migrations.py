@@ -108,3 +108,26 @@ def test_seed_demo_repeats_the_logins_on_a_second_run(runner: FlaskCliRunner) ->
     runner.invoke(args=["seed-demo"])
     second = runner.invoke(args=["seed-demo"])
     assert "official@hangzhou.example" in second.output
+
+
+def test_migrated_schema_accepts_the_review_statuses(empty_database_app: Flask) -> None:
+    runner = empty_database_app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with empty_database_app.app_context():
+        city = City(name="杭州")
+        author = User(email="a@b.example", role="official", city=city, password_hash="x")
+        db.session.add_all(
+            [
+                Assessment(city=city, author=author, questionnaire_version="2026.1", status=s)
+                for s in ("draft", "submitted", "approved", "returned")
+            ]
+        )
+        db.session.commit()
+        with pytest.raises(sa.exc.IntegrityError):
+            db.session.execute(sa.update(Assessment).values(status="archived"))
+        db.session.rollback()
+    # Going back folds the review outcomes into 'submitted', which the old schema knows.
+    assert runner.invoke(args=["db", "downgrade", "0003"]).exit_code == 0
+    with empty_database_app.app_context(), db.engine.connect() as connection:
+        statuses = connection.execute(sa.text("SELECT status FROM assessment ORDER BY id"))
+        assert [s for (s,) in statuses] == ["draft", "submitted", "submitted", "submitted"]

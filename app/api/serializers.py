@@ -62,6 +62,7 @@ def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
         "created_at": _time(assessment.created_at),
         "updated_at": _time(assessment.updated_at),
         "submitted_at": _time(assessment.submitted_at),
+        "reviewed_at": _time(assessment.reviewed_at),
         "answers": {
             a.question_id: {
                 "value": a.value,

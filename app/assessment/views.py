@@ -23,6 +23,7 @@ from app.operations import (
     visible_assessments,
 )
 from app.report_insights import report_insights
+from app.workflow import TransitionRefused, status_history
 
 bp = Blueprint("assessment", __name__)
 
@@ -42,9 +43,12 @@ def _new_assessment_form() -> NewAssessmentForm:
 
 
 def _editable_or_redirect(assessment: Assessment) -> Response | None:
-    if assessment.is_draft:
+    if assessment.is_editable:
         return None
-    flash(_("This assessment has been submitted and can no longer be changed."), "warning")
+    if assessment.status == "approved":
+        flash(_("This assessment has been approved and can no longer be changed."), "warning")
+    else:
+        flash(_("This assessment has been submitted and can no longer be changed."), "warning")
     return redirect(url_for("assessment.report", assessment_id=assessment.id))
 
 
@@ -140,6 +144,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
         area=area,
         form=form,
         answered=assessment.answer_values(),
+        pending_return=assessment.pending_return,
     )
 
 
@@ -158,6 +163,7 @@ def review(assessment_id: int) -> str | Response:
         answered=answered,
         unanswered=[q for q in bank.questions() if q.id not in answered],
         form=SubmitForm(),
+        pending_return=assessment.pending_return,
     )
 
 
@@ -170,7 +176,11 @@ def submit(assessment_id: int) -> Response:
     if not SubmitForm().validate_on_submit():
         abort(400)
     try:
-        submit_assessment(assessment)
+        submit_assessment(assessment, current_user)
+    except TransitionRefused:
+        db.session.rollback()
+        flash(_("This assessment has been submitted already."), "info")
+        return redirect(url_for("assessment.report", assessment_id=assessment.id))
     except IncompleteAssessment as missing:
         db.session.rollback()
         flash(
@@ -198,4 +208,5 @@ def report(assessment_id: int) -> str:
         report=report_snapshot(assessment),
         keep_doing=content.catalogue.keep_doing,
         insights=report_insights(assessment),
+        history=status_history(assessment),
     )

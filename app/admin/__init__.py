@@ -1,0 +1,1 @@
+"""Reviewers' journey: dashboard, submissions, review, comparison, export and accounts."""

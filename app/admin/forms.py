@@ -1,0 +1,55 @@
+"""Forms of the admin pages: reviewing an assessment."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import COMMENT_MAX_LENGTH
+from app.questionnaire import QuestionBank
+
+
+def note_field_name(question_id: str) -> str:
+    return "note-" + question_id.replace(".", "-")
+
+
+class ApproveForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Comment for the city (optional)"),
+        validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
+    )
+    submit = SubmitField(_l("Approve"))
+
+
+class ReturnForm(FlaskForm):
+    """The reason for a return, and a note field per question added by ``return_form``."""
+
+    comment = TextAreaField(
+        _l("What should the city change?"),
+        validators=[
+            DataRequired(_l("Say what the city should change before returning it.")),
+            Length(max=COMMENT_MAX_LENGTH),
+        ],
+    )
+    submit = SubmitField(_l("Return for revision"))
+
+    def note(self, question_id: str) -> Field:
+        return self[note_field_name(question_id)]
+
+
+def return_form(bank: QuestionBank, **kwargs: object) -> ReturnForm:
+    class _Form(ReturnForm):
+        pass
+
+    for question in bank.questions():
+        setattr(
+            _Form,
+            note_field_name(question.id),
+            TextAreaField(
+                _l("Note on this question"),
+                validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
+            ),
+        )
+    return _Form(**kwargs)
