@@ -12,6 +12,7 @@ from app.admin.forms import ApproveForm, ReturnForm, return_form
 from app.extensions import content, db, login_manager
 from app.models import Assessment
 from app.operations import bank_for, report_snapshot
+from app.report_insights import report_insights
 from app.workflow import (
     TransitionRefused,
     approve_assessment,
@@ -62,6 +63,7 @@ def _detail(
         approve_form=approve or ApproveForm(prefix="approve", formdata=None),
         return_form=returning or return_form(bank, prefix="return", formdata=None),
         keep_doing=content.catalogue.keep_doing,
+        insights=report_insights(assessment),
     )
 
 
