@@ -15,10 +15,12 @@ from app.models import Assessment, City, User, utcnow
 from app.operations import (
     AnswerInput,
     find_or_create_city,
+    report_snapshot,
     save_answers,
     start_assessment,
     submit_assessment,
 )
+from app.plans import ActionInput, plan_action, set_targets
 from app.workflow import approve_assessment, return_for_revision
 
 DEMO_PASSWORD = "cityready-demo-2026"  # noqa: S105 - published demo login, not a secret
@@ -39,6 +41,18 @@ EVIDENCE_SAMPLES = (
     "Municipal statistics yearbook 2025",
     "https://www.example.gov.cn/smart-city/plan-2025.pdf",
     "Minutes of the smart-city steering group, March 2026",
+)
+
+
+EARLIER_ACTIONS = (
+    ("Smart-city office, Mr Zhou", "done", -240),
+    ("Data bureau, Ms Li", "done", -120),
+    ("Transport bureau, Mr Wang", "in_progress", 30),
+    ("Civil affairs bureau, Ms Chen", "planned", 90),
+)
+CURRENT_ACTIONS = (
+    ("Data bureau, Ms Li", "planned", 180),
+    ("Environment bureau, Mr Sun", "planned", 270),
 )
 
 
@@ -91,6 +105,14 @@ def _review(admin: User, assessments: dict[str, Assessment]) -> None:
     )
 
 
+def _plan(assessment: Assessment, actions: tuple[tuple[str, str, int], ...]) -> None:
+    """Turn the round's most urgent countermeasures into actions: (owner, status, due in days)."""
+    recommended = report_snapshot(assessment)["countermeasures"]
+    for cm, (owner, status, due_in_days) in zip(recommended, actions, strict=False):
+        due = (utcnow() + timedelta(days=due_in_days)).date()
+        plan_action(assessment, cm["id"], ActionInput(owner, due, status))
+
+
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
@@ -106,12 +128,16 @@ def seed() -> list[tuple[str, str, str]]:
         db.session.add(official)
         logins.append((email, DEMO_PASSWORD, "official"))
         if email == CITIES[0][1]:
-            # Last year's round, approved, so two rounds of one city can be compared.
+            # Last year's round, approved, so two rounds of one city can be compared; with
+            # targets and an action plan whose outcome this year's report follows up.
+            set_targets(city.id, {"participation": 4, "planning.data_sharing_platform": 5})
             earlier = _submitted(official, city, maturity - 0.25, rng, days_ago=365)
             approval = approve_assessment(earlier, admin, "First round accepted as a baseline.")
             approval.created_at = earlier.reviewed_at = utcnow() - timedelta(days=356)
+            _plan(earlier, EARLIER_ACTIONS)
         current[email] = _submitted(official, city, maturity, rng)
         if email == CITIES[0][1]:
+            _plan(current[email], CURRENT_ACTIONS)
             # This city has also started its next round, so draft-and-resume can be seen.
             draft = start_assessment(official, city)
             first_questions = content.current.areas[0].questions[:4]

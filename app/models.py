@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -246,3 +246,58 @@ class ReviewerNote(Model):
     status_change: so.Mapped[StatusChange] = so.relationship(back_populates="notes")
 
     __table_args__ = (sa.UniqueConstraint("status_change_id", "question_id"),)
+
+
+TARGET_LEVELS = (1, 2, 3, 4, 5)
+ACTION_STATUSES = ("planned", "in_progress", "done", "dropped")
+ACTION_OWNER_MAX_LENGTH = 120
+
+
+class Target(Model):
+    """The level a city aims for, for one area (``scope`` = area id) or one question (its id)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    city_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+    scope: so.Mapped[str] = so.mapped_column(sa.String(80))
+    level: so.Mapped[int]
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    __table_args__ = (
+        sa.UniqueConstraint("city_id", "scope"),
+        sa.CheckConstraint("level BETWEEN 1 AND 5", name="level"),
+    )
+
+
+class ActionItem(Model):
+    """A countermeasure a city has decided to carry out, with who does it, by when, and how far."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    city_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+    # The round whose report recommended it; its targeted scores are compared with later rounds.
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    countermeasure_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    question_ids: so.Mapped[list[str]] = so.mapped_column(sa.JSON, default=list)
+    owner: so.Mapped[str] = so.mapped_column(sa.String(ACTION_OWNER_MAX_LENGTH))
+    due_date: so.Mapped[date | None]
+    status: so.Mapped[str] = so.mapped_column(sa.String(20), default="planned")
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow
+    )
+
+    assessment: so.Mapped[Assessment] = so.relationship()
+
+    __table_args__ = (
+        sa.UniqueConstraint("assessment_id", "countermeasure_id"),
+        sa.CheckConstraint(
+            "status IN ('planned', 'in_progress', 'done', 'dropped')", name="status"
+        ),
+    )

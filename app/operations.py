@@ -13,8 +13,9 @@ from typing import cast
 import sqlalchemy as sa
 from flask import abort
 
+from app.action_plan import resolve_targets, target_scores
 from app.extensions import content, db
-from app.models import Answer, Assessment, City, User, utcnow
+from app.models import Answer, Assessment, City, Target, User, utcnow
 from app.questionnaire import QuestionBank
 from app.scoring import Snapshot, match_countermeasures, score_assessment, snapshot
 from app.uncertainty import AnswerCertainty, Uncertainty, assess_uncertainty
@@ -84,11 +85,34 @@ def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> 
     db.session.flush()
 
 
+FINISHED_STATUSES = ("submitted", "approved")
+"""Rounds whose answers are final: a draft or a returned assessment may still change."""
+
+
+def city_targets(city_id: int) -> dict[str, int]:
+    """The target levels a city has set, keyed by area id or question id."""
+    query = sa.select(Target.scope, Target.level).where(Target.city_id == city_id)
+    return {row.scope: row.level for row in db.session.execute(query)}
+
+
 def compute_snapshot(assessment: Assessment) -> Snapshot:
     bank = bank_for(assessment)
     answers = assessment.answer_values()
     card = score_assessment(bank, answers)
-    return snapshot(card, match_countermeasures(bank, content.catalogue, answers, card))
+    targets = target_scores(resolve_targets(bank, city_targets(assessment.city_id)))
+    return snapshot(card, match_countermeasures(bank, content.catalogue, answers, card, targets))
+
+
+def earlier_rounds(assessment: Assessment) -> list[Assessment]:
+    """The city's finished rounds before this one, oldest first (all of them for a draft)."""
+    query = sa.select(Assessment).where(
+        Assessment.city_id == assessment.city_id,
+        Assessment.status.in_(FINISHED_STATUSES),
+        Assessment.id != assessment.id,
+    )
+    if assessment.submitted_at is not None:
+        query = query.where(Assessment.submitted_at < assessment.submitted_at)
+    return list(db.session.scalars(query.order_by(Assessment.submitted_at, Assessment.id)))
 
 
 def report_snapshot(assessment: Assessment) -> Snapshot:

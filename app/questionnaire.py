@@ -129,6 +129,9 @@ class Catalogue:
     countermeasures: tuple[Countermeasure, ...]
     keep_doing: Mapping[str, Text]
 
+    def countermeasure(self, countermeasure_id: str) -> Countermeasure | None:
+        return next((m for m in self.countermeasures if m.id == countermeasure_id), None)
+
 
 @dataclass(frozen=True)
 class Content:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from app.models import Assessment
-from app.operations import assessment_uncertainty, bank_for, report_snapshot
+from app.models import ActionItem, Assessment
+from app.operations import bank_for, report_snapshot
 from app.questionnaire import QuestionBank
+from app.report_insights import ReportInsights, report_insights
 from app.uncertainty import uncertainty_json
 
 
@@ -87,5 +88,48 @@ def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
             }
             for cm in report["countermeasures"]
         ],
-        "uncertainty": uncertainty_json(assessment_uncertainty(assessment)),
+        **insights_json(report_insights(assessment)),
+    }
+
+
+def action_json(item: ActionItem) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "assessment_id": item.assessment_id,
+        "countermeasure_id": item.countermeasure_id,
+        "questions": item.question_ids,
+        "owner": item.owner,
+        "due_date": None if item.due_date is None else item.due_date.isoformat(),
+        "status": item.status,
+    }
+
+
+def insights_json(insights: ReportInsights) -> dict[str, Any]:
+    """The report's sections beyond the scores; each key is an extension of the v1 contract."""
+    return {
+        "uncertainty": uncertainty_json(insights.uncertainty),
+        "targets": insights.targets,
+        "target_gaps": {
+            "areas": {
+                g.area_id: {
+                    "target_level": g.target_level,
+                    "target_score": round(g.target_score, 1),
+                    "gap": None if g.gap is None else round(g.gap, 1),
+                }
+                for g in insights.area_gaps
+            },
+            "questions": {
+                g.question_id: {"target_level": g.target_level, "gap_levels": g.gap_levels}
+                for g in insights.question_gaps
+            },
+        },
+        "actions": [action_json(item) for item in insights.actions],
+        "action_follow_up": [
+            {
+                **action_json(f.item),
+                "moved": f.outcome.moved,
+                "change_levels": f.outcome.change_levels,
+            }
+            for f in insights.follow_ups
+        ],
     }

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from flask import Request
 
 from app.extensions import db
-from app.models import COMMENT_MAX_LENGTH, City, User
+from app.models import (
+    ACTION_OWNER_MAX_LENGTH,
+    ACTION_STATUSES,
+    COMMENT_MAX_LENGTH,
+    TARGET_LEVELS,
+    City,
+    User,
+)
 from app.operations import AnswerInput
+from app.plans import ActionInput
 from app.questionnaire import QuestionBank
 from app.uncertainty import CONFIDENCES, evidence_problem
 
@@ -99,3 +108,68 @@ def parse_assessment_body(
     if errors or city is None:
         return 422, errors
     return AssessmentBody(answers, bool(submit), city)
+
+
+def _json_object(request: Request) -> dict[str, Any] | tuple[int, dict[str, Any]]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return 400, {"body": "must be a JSON object sent with Content-Type: application/json"}
+    return body
+
+
+def parse_targets_body(
+    request: Request, bank: QuestionBank
+) -> dict[str, int | None] | tuple[int, dict[str, Any]]:
+    """``{"targets": {"<area or question id>": 1..5 or null}}``; null clears a target."""
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    raw = body.get("targets")
+    if not isinstance(raw, dict):
+        return 422, {"targets": "must be an object keyed by area or question id"}
+    problems: dict[str, str] = {}
+    for scope, level in raw.items():
+        if bank.area(scope) is None and bank.question(scope) is None:
+            problems[scope] = "unknown area or question id"
+        elif level is not None and (
+            isinstance(level, bool) or not isinstance(level, int) or level not in TARGET_LEVELS
+        ):
+            problems[scope] = "must be a level from 1 to 5, or null to clear it"
+    if problems:
+        return 422, {"targets": problems}
+    return dict(raw)
+
+
+@dataclass(frozen=True)
+class ActionBody:
+    countermeasure_id: str
+    given: ActionInput
+
+
+def parse_action_body(
+    request: Request, current: ActionInput | None = None
+) -> ActionBody | tuple[int, dict[str, Any]]:
+    """A new action (``countermeasure_id`` and ``owner`` required) or changes to ``current``."""
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    errors: dict[str, str] = {}
+    countermeasure_id = body.get("countermeasure_id", "")
+    if current is None and (not isinstance(countermeasure_id, str) or not countermeasure_id):
+        errors["countermeasure_id"] = "must name one of the report's countermeasures"
+    owner = body.get("owner", current.owner if current else None)
+    if not isinstance(owner, str) or not owner.strip() or len(owner) > ACTION_OWNER_MAX_LENGTH:
+        errors["owner"] = f"must be a non-empty string of at most {ACTION_OWNER_MAX_LENGTH} chars"
+    status = body.get("status", current.status if current else "planned")
+    if status not in ACTION_STATUSES:
+        errors["status"] = f"must be one of: {', '.join(ACTION_STATUSES)}"
+    due: date | None = current.due_date if current else None
+    if "due_date" in body:
+        raw_due = body["due_date"]
+        try:
+            due = None if raw_due is None else date.fromisoformat(raw_due)
+        except (TypeError, ValueError):
+            errors["due_date"] = "must be a date like 2027-03-31, or null"
+    if errors:
+        return 422, errors
+    return ActionBody(str(countermeasure_id), ActionInput(str(owner).strip(), due, str(status)))

@@ -10,16 +10,31 @@ from werkzeug.wrappers import Response
 
 from app.accounts import authenticate
 from app.api.auth import token_required, unauthorized
-from app.api.serializers import assessment_json, questionnaire_json
-from app.api.validation import AssessmentBody, parse_assessment_body
+from app.api.serializers import action_json, assessment_json, questionnaire_json
+from app.api.validation import (
+    ActionBody,
+    AssessmentBody,
+    parse_action_body,
+    parse_assessment_body,
+    parse_targets_body,
+)
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
 from app.operations import (
     assessment_or_404,
+    bank_for,
     save_answers,
     start_assessment,
     submit_assessment,
     visible_assessments,
+)
+from app.plans import (
+    ActionInput,
+    UnknownCountermeasure,
+    action_or_404,
+    plan_action,
+    set_targets,
+    update_action,
 )
 from app.throttling import sign_in_limits
 from app.version import APP_VERSION
@@ -135,3 +150,42 @@ def create_assessment() -> Any:
 @token_required
 def get_assessment(assessment_id: int) -> Response:
     return jsonify(assessment_json(assessment_or_404(g.api_user, assessment_id)))
+
+
+@bp.put("/assessments/<int:assessment_id>/targets")
+@token_required
+def put_targets(assessment_id: int) -> Any:
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    parsed = parse_targets_body(request, bank_for(assessment))
+    if isinstance(parsed, tuple):
+        return _bad_request(parsed[1], parsed[0])
+    set_targets(assessment.city_id, parsed)
+    db.session.commit()
+    return jsonify(assessment_json(assessment))
+
+
+@bp.post("/assessments/<int:assessment_id>/actions")
+@token_required
+def create_action(assessment_id: int) -> Any:
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    parsed = parse_action_body(request)
+    if not isinstance(parsed, ActionBody):
+        return _bad_request(parsed[1], parsed[0])
+    try:
+        item = plan_action(assessment, parsed.countermeasure_id, parsed.given)
+    except UnknownCountermeasure:
+        return _bad_request({"countermeasure_id": "not recommended by this report"}, 422)
+    db.session.commit()
+    return jsonify(action_json(item)), 201
+
+
+@bp.patch("/actions/<int:action_id>")
+@token_required
+def change_action(action_id: int) -> Any:
+    item = action_or_404(g.api_user, action_id)
+    parsed = parse_action_body(request, ActionInput(item.owner, item.due_date, item.status))
+    if not isinstance(parsed, ActionBody):
+        return _bad_request(parsed[1], parsed[0])
+    update_action(item, parsed.given)
+    db.session.commit()
+    return jsonify(action_json(item))
