@@ -95,6 +95,12 @@ def test_an_actions_outcome_compares_its_questions(
     assert outcome.moved == moved and outcome.change_levels == pytest.approx(change)
 
 
+def test_the_catalogue_finds_a_countermeasure_by_id() -> None:
+    found = CONTENT.catalogue.countermeasure(CM)
+    assert found is not None and FIRST.id in found.question_ids
+    assert CONTENT.catalogue.countermeasure("cm.nothing") is None
+
+
 def test_an_outcome_is_unknown_without_answers_on_both_sides() -> None:
     assert action_outcome([FIRST.id], (BANK, {}), (BANK, {FIRST.id: "3"})).moved == "unknown"
     assert ActionOutcome(None, 0.5).change_levels is None
