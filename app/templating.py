@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, request
 from flask_babel import format_datetime, get_locale
+from werkzeug.local import LocalProxy
 
 from app.version import APP_VERSION
 
@@ -21,17 +22,22 @@ def _url_with_lang(lang: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
+def _current_lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = _localtime
+    # A global, not a context variable: macros imported from other templates see only globals,
+    # and a context-only `lang` silently rendered their content in English.
+    app.jinja_env.globals["lang"] = LocalProxy(_current_lang)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, object]:
-        locale = get_locale()
-        lang = locale.language if locale else "en"
         return {
             "app_version": APP_VERSION,
-            "lang": lang,
-            "html_lang": "zh-Hans" if lang == "zh" else "en",
+            "html_lang": "zh-Hans" if _current_lang() == "zh" else "en",
             "url_with_lang": _url_with_lang,
         }

@@ -246,3 +246,19 @@ def test_missing_page_is_a_friendly_404(client: FlaskClient, official: int) -> N
     page = client.get("/assessments/999999/report")
     assert page.status_code == 404
     assert b"There is nothing here" in page.data
+
+
+def test_the_chinese_report_shows_content_in_chinese_everywhere(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, "3", submit=True)
+    page = client.get(f"/assessments/{assessment_id}/report?lang=zh").get_data(as_text=True)
+    with app.app_context():
+        bank = content.current
+        level = bank.level_for(50.0)
+        for area in bank.areas:
+            # Once in the chart (an imported macro) and again in the answers section.
+            assert page.count(area.title.zh) >= 2
+            assert area.title.en not in page
+        assert level.name.zh in page
+        assert level.name.en not in page
