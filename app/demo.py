@@ -113,6 +113,22 @@ def _plan(assessment: Assessment, actions: tuple[tuple[str, str, int], ...]) -> 
         plan_action(assessment, cm["id"], ActionInput(owner, due, status))
 
 
+# Cities filed and approved by the admin, so that every city has the five peers it needs
+# before its report shows where it stands among them.
+PEER_CITIES = (
+    ("武汉 Wuhan", 0.55),
+    ("西安 Xi'an", 0.4),
+    ("苏州 Suzhou", 0.7),
+    ("南京 Nanjing", 0.65),
+)
+
+
+def _peer_cities(admin: User, rng: random.Random) -> None:
+    for name, maturity in PEER_CITIES:
+        assessment = _submitted(admin, find_or_create_city(name), maturity, rng, days_ago=30)
+        approve_assessment(assessment, admin, "Approved.")
+
+
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
@@ -143,6 +159,7 @@ def seed() -> list[tuple[str, str, str]]:
             first_questions = content.current.areas[0].questions[:4]
             save_answers(draft, {q.id: AnswerInput("4") for q in first_questions})
     _review(admin, current)
+    _peer_cities(admin, rng)
     return logins
 
 

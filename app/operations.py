@@ -115,6 +115,24 @@ def earlier_rounds(assessment: Assessment) -> list[Assessment]:
     return list(db.session.scalars(query.order_by(Assessment.submitted_at, Assessment.id)))
 
 
+PEER_STATUS = "approved"
+"""Only reviewed assessments are compared between cities."""
+
+
+def latest_approved_per_city() -> list[Assessment]:
+    """Each city's most recent approved assessment, by city name."""
+    rows = db.session.scalars(
+        sa.select(Assessment)
+        .where(Assessment.status == PEER_STATUS)
+        .options(sa.orm.joinedload(Assessment.city))
+        .order_by(Assessment.city_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+    )
+    latest: dict[int, Assessment] = {}
+    for row in rows:
+        latest.setdefault(row.city_id, row)
+    return sorted(latest.values(), key=lambda row: row.city.name)
+
+
 def report_snapshot(assessment: Assessment) -> Snapshot:
     """The snapshot fixed at submission, or while the answers may change, their figures now."""
     if not assessment.is_editable and assessment.score_snapshot is not None:

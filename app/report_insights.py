@@ -8,6 +8,7 @@ it, passes ``insights=report_insights(assessment)`` and gets every section.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from app.action_plan import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
 from app.extensions import content
@@ -17,9 +18,12 @@ from app.operations import (
     bank_for,
     city_targets,
     earlier_rounds,
+    latest_approved_per_city,
+    report_snapshot,
 )
 from app.plans import actions_from_rounds, actions_of
 from app.scoring import score_assessment
+from app.trends import RoundComparison, compare_rounds, peer_percentiles
 from app.uncertainty import Uncertainty, safe_link
 
 
@@ -27,6 +31,28 @@ from app.uncertainty import Uncertainty, safe_link
 class ActionFollowUp:
     item: ActionItem
     outcome: ActionOutcome
+
+
+Percentiles = dict[str, float | None] | None
+
+
+@dataclass(frozen=True)
+class RoundPoint:
+    assessment_id: int
+    when: datetime
+    overall: float
+    areas: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """One city's latest approved scores, for the admins' view of the whole distribution."""
+
+    city_id: int
+    city_name: str
+    assessment_id: int
+    scores: dict[str, float | None]
+    """Area ids and "overall"."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +68,16 @@ class ReportInsights:
     """Action items planned from this round's countermeasures."""
     follow_ups: tuple[ActionFollowUp, ...]
     """Action items of earlier rounds, and how their questions moved up to this round."""
+    rounds: tuple[RoundPoint, ...]
+    """The city's finished rounds up to this one, and this one, oldest first."""
+    since_last: RoundComparison | None
+    """The change since the previous finished round; None for a city's first round."""
+    peer_count: int
+    """Other cities with an approved assessment."""
+    percentiles: Percentiles
+    """Per area and "overall"; None while fewer than MIN_PEERS other cities can be compared."""
+    distribution: tuple[PeerRow, ...]
+    """Every city's latest approved scores: shown to admins only, never to officials."""
 
     @staticmethod
     def evidence_href(answer: Answer) -> str | None:
@@ -70,11 +106,63 @@ def _follow_ups(assessment: Assessment) -> tuple[ActionFollowUp, ...]:
     )
 
 
+def _point(assessment: Assessment) -> RoundPoint:
+    snap = report_snapshot(assessment)
+    when = assessment.submitted_at or assessment.updated_at
+    return RoundPoint(assessment.id, when, snap["overall"], dict(snap["areas"]))
+
+
+def _round_facts(
+    assessment: Assessment,
+) -> tuple[dict[str, float | None], float, dict[str, str], list[str]]:
+    snap = report_snapshot(assessment)
+    measures = [cm["id"] for cm in snap["countermeasures"]]
+    return dict(snap["areas"]), snap["overall"], assessment.answer_values(), measures
+
+
+def _trend(assessment: Assessment) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
+    earlier = earlier_rounds(assessment)
+    points = tuple(_point(a) for a in [*earlier, assessment])
+    if not earlier:
+        return points, None
+    comparison = compare_rounds(
+        bank_for(assessment), _round_facts(earlier[-1]), _round_facts(assessment)
+    )
+    return points, comparison
+
+
+def _scores(row: Assessment) -> dict[str, float | None]:
+    return {
+        "planning": row.planning_score,
+        "environment": row.environment_score,
+        "participation": row.participation_score,
+        "overall": row.overall_score,
+    }
+
+
+def _peers(
+    assessment: Assessment,
+) -> tuple[dict[str, float | None] | None, int, tuple[PeerRow, ...]]:
+    latest = latest_approved_per_city()
+    others = [row for row in latest if row.city_id != assessment.city_id]
+    own = {
+        **dict(report_snapshot(assessment)["areas"]),
+        "overall": report_snapshot(assessment)["overall"],
+    }
+    percentiles = peer_percentiles(own, [_scores(row) for row in others])
+    distribution = tuple(
+        PeerRow(row.city_id, row.city.name, row.id, _scores(row)) for row in latest
+    )
+    return percentiles, len(others), distribution
+
+
 def report_insights(assessment: Assessment) -> ReportInsights:
     bank = bank_for(assessment)
     answers = assessment.answer_values()
     chosen = city_targets(assessment.city_id)
     area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
+    rounds, since_last = _trend(assessment)
+    percentiles, peer_count, distribution = _peers(assessment)
     return ReportInsights(
         uncertainty=assessment_uncertainty(assessment),
         evidenced_answers=tuple(a for a in assessment.answers if a.confidence or a.evidence),
@@ -83,4 +171,9 @@ def report_insights(assessment: Assessment) -> ReportInsights:
         question_gaps=question_gaps,
         actions=tuple(actions_of(assessment)),
         follow_ups=_follow_ups(assessment),
+        rounds=rounds,
+        since_last=since_last,
+        peer_count=peer_count,
+        percentiles=percentiles,
+        distribution=distribution,
     )

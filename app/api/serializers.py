@@ -52,7 +52,10 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     }
 
 
-def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
+def assessment_json(
+    assessment: Assessment, lang: str = "en", for_admin: bool = False
+) -> dict[str, Any]:
+    """The assessment; ``for_admin`` adds the named distribution of peers, which admins see."""
     report = report_snapshot(assessment)
     level = bank_for(assessment).maturity_levels[report["level"] - 1]
     return {
@@ -88,7 +91,7 @@ def assessment_json(assessment: Assessment, lang: str = "en") -> dict[str, Any]:
             }
             for cm in report["countermeasures"]
         ],
-        **insights_json(report_insights(assessment)),
+        **insights_json(report_insights(assessment), for_admin),
     }
 
 
@@ -104,9 +107,64 @@ def action_json(item: ActionItem) -> dict[str, Any]:
     }
 
 
-def insights_json(insights: ReportInsights) -> dict[str, Any]:
+def _trend_json(insights: ReportInsights) -> dict[str, Any]:
+    since = insights.since_last
+    return {
+        "rounds": [
+            {
+                "assessment_id": r.assessment_id,
+                "at": _time(r.when),
+                "overall": r.overall,
+                "areas": r.areas,
+            }
+            for r in insights.rounds
+        ],
+        "since_last": None
+        if since is None
+        else {
+            "previous_assessment_id": insights.rounds[-2].assessment_id,
+            "overall_change": round(since.overall_change, 1),
+            "area_changes": {
+                k: None if v is None else round(v, 1) for k, v in since.area_changes.items()
+            },
+            "question_changes": {
+                c.question_id: {
+                    "before": c.before,
+                    "after": c.after,
+                    "change_levels": c.change_levels,
+                }
+                for c in since.question_changes
+            },
+            "countermeasures": {
+                "new": list(since.new),
+                "persisting": list(since.persisting),
+                "resolved": list(since.resolved),
+            },
+        },
+    }
+
+
+def _peers_json(insights: ReportInsights, for_admin: bool) -> dict[str, Any]:
+    percentiles = insights.percentiles
+    found: dict[str, Any] = {
+        "other_cities": insights.peer_count,
+        "percentiles": None
+        if percentiles is None
+        else {k: None if v is None else round(v, 1) for k, v in percentiles.items()},
+    }
+    if for_admin:
+        found["distribution"] = [
+            {"city": row.city_name, "assessment_id": row.assessment_id, "scores": row.scores}
+            for row in insights.distribution
+        ]
+    return found
+
+
+def insights_json(insights: ReportInsights, for_admin: bool = False) -> dict[str, Any]:
     """The report's sections beyond the scores; each key is an extension of the v1 contract."""
     return {
+        "trend": _trend_json(insights),
+        "peers": _peers_json(insights, for_admin),
         "uncertainty": uncertainty_json(insights.uncertainty),
         "targets": insights.targets,
         "target_gaps": {

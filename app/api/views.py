@@ -123,7 +123,7 @@ def list_assessments() -> Any:
     ).all()
     return jsonify(
         {
-            "items": [assessment_json(a) for a in rows],
+            "items": [assessment_json(a, for_admin=g.api_user.is_admin) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -143,13 +143,14 @@ def create_assessment() -> Any:
     if parsed.submit:
         submit_assessment(assessment)
     db.session.commit()
-    return jsonify(assessment_json(assessment)), 201
+    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin)), 201
 
 
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
 def get_assessment(assessment_id: int) -> Response:
-    return jsonify(assessment_json(assessment_or_404(g.api_user, assessment_id)))
+    found = assessment_or_404(g.api_user, assessment_id)
+    return jsonify(assessment_json(found, for_admin=g.api_user.is_admin))
 
 
 @bp.put("/assessments/<int:assessment_id>/targets")
@@ -161,7 +162,7 @@ def put_targets(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     set_targets(assessment.city_id, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment))
+    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin))
 
 
 @bp.post("/assessments/<int:assessment_id>/actions")
