@@ -32,6 +32,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,
+    # Resident survey answers one address may send, counted under a salted hash of it.
+    "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     "PROXY_FIX_HOPS": 0,
 }
@@ -88,11 +90,13 @@ def register_blueprints(app: Flask) -> None:
     from app.assessment.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.plan.views import bp as plan_bp
+    from app.residents.views import bp as residents_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plan_bp)
+    app.register_blueprint(residents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(cli.bp)
     errors.register(app)

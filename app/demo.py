@@ -8,7 +8,7 @@ Hangzhou has an approved round from last year besides its current one and a new 
 from __future__ import annotations
 
 import random
-from datetime import timedelta
+from datetime import date, timedelta
 
 from app.extensions import content, db
 from app.models import Assessment, City, User, utcnow
@@ -21,6 +21,7 @@ from app.operations import (
     submit_assessment,
 )
 from app.plans import ActionInput, plan_action, set_targets
+from app.surveys import open_survey, record_response
 from app.workflow import approve_assessment, return_for_revision
 
 DEMO_PASSWORD = "cityready-demo-2026"  # noqa: S105 - published demo login, not a secret
@@ -129,6 +130,25 @@ def _peer_cities(admin: User, rng: random.Random) -> None:
         approve_assessment(assessment, admin, "Approved.")
 
 
+RESIDENT_RESPONSES = 50
+
+
+def _resident_survey(assessment: Assessment, official: User, rng: random.Random) -> None:
+    """Fifty residents' answers, less rosy than the city's own view, a fifth of them on paper."""
+    today = date.today()
+    survey = open_survey(assessment, official, today + timedelta(days=21))
+    leaning = {"benefits": 3.4, "ease": 2.3, "trust": 2.9}
+    for i in range(RESIDENT_RESPONSES):
+        answers = {}
+        for question in content.resident_survey.questions:
+            if rng.random() < 0.08:
+                continue  # skipped
+            value = round(rng.gauss(leaning[question.topic], 1.0))
+            answers[question.id] = min(5, max(1, value))
+        source = "paper" if i % 5 == 0 else "online"
+        record_response(survey, answers, today - timedelta(days=rng.randint(0, 9)), source)
+
+
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
@@ -154,6 +174,7 @@ def seed() -> list[tuple[str, str, str]]:
         current[email] = _submitted(official, city, maturity, rng)
         if email == CITIES[0][1]:
             _plan(current[email], CURRENT_ACTIONS)
+            _resident_survey(current[email], official, rng)
             # This city has also started its next round, so draft-and-resume can be seen.
             draft = start_assessment(official, city)
             first_questions = content.current.areas[0].questions[:4]

@@ -16,6 +16,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from app.questionnaire import Catalogue, Content, QuestionBank, load_content
+from app.resident_survey import ResidentSurvey, load_resident_survey
 
 
 class Base(DeclarativeBase):
@@ -51,11 +52,17 @@ def _load_content(directory: str | None) -> Content:
     return load_content(Path(directory)) if directory else load_content()
 
 
+@lru_cache(maxsize=1)
+def _load_resident_survey() -> ResidentSurvey:
+    return load_resident_survey()
+
+
 class ContentStore:
     """Gives views the validated question banks and countermeasures, parsed once per process."""
 
     def init_app(self, app: Flask) -> None:
         app.extensions["cityready_content"] = _load_content(app.config.get("CONTENT_DIR"))
+        app.extensions["cityready_resident_survey"] = _load_resident_survey()
 
     @property
     def _loaded(self) -> Content:
@@ -68,6 +75,10 @@ class ContentStore:
     @property
     def catalogue(self) -> Catalogue:
         return self._loaded.catalogue
+
+    @property
+    def resident_survey(self) -> ResidentSurvey:
+        return current_app.extensions["cityready_resident_survey"]  # type: ignore[no-any-return]
 
     def bank(self, version: str) -> QuestionBank:
         return self._loaded.bank(version)

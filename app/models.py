@@ -301,3 +301,38 @@ class ActionItem(Model):
             "status IN ('planned', 'in_progress', 'done', 'dropped')", name="status"
         ),
     )
+
+
+class Survey(Model):
+    """A resident survey a city opened for one round; anyone with its link may answer it."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    city_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), unique=True
+    )
+    # The public link's secret part; it only lets someone answer, so it is kept as it is.
+    token: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    content_version: so.Mapped[str] = so.mapped_column(sa.String(20))
+    closes_on: so.Mapped[date]
+    opened_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    def is_open(self, today: date) -> bool:
+        return today <= self.closes_on
+
+
+class SurveyResponse(Model):
+    """One resident's answers. Nothing about who sent it is kept: no address, no time of day."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survey_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True
+    )
+    answers: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON)
+    source: so.Mapped[str] = so.mapped_column(sa.String(10), default="online")
+    received_on: so.Mapped[date]
+
+    __table_args__ = (sa.CheckConstraint("source IN ('online', 'paper')", name="source"),)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from app.action_plan import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
 from app.extensions import content
-from app.models import ActionItem, Answer, Assessment
+from app.models import ActionItem, Answer, Assessment, Survey
 from app.operations import (
     assessment_uncertainty,
     bank_for,
@@ -22,7 +22,9 @@ from app.operations import (
     report_snapshot,
 )
 from app.plans import actions_from_rounds, actions_of
+from app.resident_survey import ResidentSurvey, SurveyResults
 from app.scoring import score_assessment
+from app.surveys import survey_of, survey_results
 from app.trends import RoundComparison, compare_rounds, peer_percentiles
 from app.uncertainty import Uncertainty, safe_link
 
@@ -78,6 +80,10 @@ class ReportInsights:
     """Per area and "overall"; None while fewer than MIN_PEERS other cities can be compared."""
     distribution: tuple[PeerRow, ...]
     """Every city's latest approved scores: shown to admins only, never to officials."""
+    survey: Survey | None
+    """The resident survey opened for this round, if any."""
+    survey_results: SurveyResults | None
+    survey_questions: ResidentSurvey
 
     @staticmethod
     def evidence_href(answer: Answer) -> str | None:
@@ -162,6 +168,7 @@ def report_insights(assessment: Assessment) -> ReportInsights:
     chosen = city_targets(assessment.city_id)
     area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
     rounds, since_last = _trend(assessment)
+    survey = survey_of(assessment)
     percentiles, peer_count, distribution = _peers(assessment)
     return ReportInsights(
         uncertainty=assessment_uncertainty(assessment),
@@ -176,4 +183,7 @@ def report_insights(assessment: Assessment) -> ReportInsights:
         peer_count=peer_count,
         percentiles=percentiles,
         distribution=distribution,
+        survey=survey,
+        survey_results=None if survey is None else survey_results(survey),
+        survey_questions=content.resident_survey,
     )

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from flask import url_for
+
 from app.models import ActionItem, Assessment
 from app.operations import bank_for, report_snapshot
 from app.questionnaire import QuestionBank
@@ -91,7 +93,9 @@ def assessment_json(
             }
             for cm in report["countermeasures"]
         ],
-        **insights_json(report_insights(assessment), for_admin),
+        **insights_json(
+            report_insights(assessment), for_admin, report["areas"].get("participation")
+        ),
     }
 
 
@@ -160,9 +164,38 @@ def _peers_json(insights: ReportInsights, for_admin: bool) -> dict[str, Any]:
     return found
 
 
-def insights_json(insights: ReportInsights, for_admin: bool = False) -> dict[str, Any]:
+def survey_json(insights: ReportInsights, participation: float | None) -> dict[str, Any] | None:
+    survey, results = insights.survey, insights.survey_results
+    if survey is None or results is None:
+        return None
+    index = results.resident_index
+    return {
+        "link": url_for("residents.answer", token=survey.token, _external=True),
+        "closes_on": survey.closes_on.isoformat(),
+        "responses": results.responses,
+        "resident_index": None if index is None else round(index, 1),
+        "participation_score": participation,
+        "difference": None
+        if index is None or participation is None
+        else round(index - participation, 1),
+        "topics": {k: None if v is None else round(v, 1) for k, v in results.topics.items()},
+        "questions": {
+            r.question_id: {
+                "answers": r.answers,
+                "counts": list(r.counts),
+                "score": None if r.score is None else round(r.score, 1),
+            }
+            for r in results.questions
+        },
+    }
+
+
+def insights_json(
+    insights: ReportInsights, for_admin: bool = False, participation: float | None = None
+) -> dict[str, Any]:
     """The report's sections beyond the scores; each key is an extension of the v1 contract."""
     return {
+        "resident_survey": survey_json(insights, participation),
         "trend": _trend_json(insights),
         "peers": _peers_json(insights, for_admin),
         "uncertainty": uncertainty_json(insights.uncertainty),

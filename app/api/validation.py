@@ -20,6 +20,7 @@ from app.models import (
 from app.operations import AnswerInput
 from app.plans import ActionInput
 from app.questionnaire import QuestionBank
+from app.resident_survey import ResidentSurvey, answer_problems
 from app.uncertainty import CONFIDENCES, evidence_problem
 
 
@@ -173,3 +174,32 @@ def parse_action_body(
     if errors:
         return 422, errors
     return ActionBody(str(countermeasure_id), ActionInput(str(owner).strip(), due, str(status)))
+
+
+def parse_survey_body(request: Request, today: date) -> date | tuple[int, dict[str, Any]]:
+    """``{"closes_on": "YYYY-MM-DD"}``, today or later."""
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    try:
+        closes_on = date.fromisoformat(body.get("closes_on"))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 422, {"closes_on": "must be a date like 2027-03-31"}
+    if closes_on < today:
+        return 422, {"closes_on": "must not be in the past"}
+    return closes_on
+
+
+def parse_survey_response(
+    request: Request, survey: ResidentSurvey
+) -> dict[str, int] | tuple[int, dict[str, Any]]:
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    answers = body.get("answers")
+    if not isinstance(answers, dict) or not answers:
+        return 422, {"answers": "must be a non-empty object keyed by survey question id"}
+    problems = answer_problems(survey, answers)
+    if problems:
+        return 422, {"answers": problems}
+    return {str(k): int(v) for k, v in answers.items()}

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,8 @@ from app.api.validation import (
     AssessmentBody,
     parse_action_body,
     parse_assessment_body,
+    parse_survey_body,
+    parse_survey_response,
     parse_targets_body,
 )
 from app.extensions import content, csrf, db
@@ -36,6 +38,7 @@ from app.plans import (
     set_targets,
     update_action,
 )
+from app.surveys import open_survey, record_response, survey_of, survey_results
 from app.throttling import sign_in_limits
 from app.version import APP_VERSION
 
@@ -190,3 +193,32 @@ def change_action(action_id: int) -> Any:
     update_action(item, parsed.given)
     db.session.commit()
     return jsonify(action_json(item))
+
+
+@bp.post("/assessments/<int:assessment_id>/survey")
+@token_required
+def create_survey(assessment_id: int) -> Any:
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    if survey_of(assessment) is not None:
+        return _bad_request({"survey": "this round has a resident survey already"}, 409)
+    parsed = parse_survey_body(request, date.today())
+    if isinstance(parsed, tuple):
+        return _bad_request(parsed[1], parsed[0])
+    open_survey(assessment, g.api_user, parsed)
+    db.session.commit()
+    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin)), 201
+
+
+@bp.post("/assessments/<int:assessment_id>/survey/responses")
+@token_required
+def add_paper_response(assessment_id: int) -> Any:
+    """An official types in one paper questionnaire: ``{"answers": {"<id>": 1..5}}``."""
+    survey = survey_of(assessment_or_404(g.api_user, assessment_id))
+    if survey is None:
+        abort(404)
+    parsed = parse_survey_response(request, content.resident_survey)
+    if isinstance(parsed, tuple):
+        return _bad_request(parsed[1], parsed[0])
+    record_response(survey, parsed, date.today(), source="paper")
+    db.session.commit()
+    return jsonify({"responses": survey_results(survey).responses}), 201

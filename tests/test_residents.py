@@ -1,0 +1,218 @@
+"""The residents' survey: its content, anonymous answers, abuse limits, the report and the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.extensions import db
+from app.models import Survey, SurveyResponse
+from app.questionnaire import ContentError
+from app.resident_survey import (
+    SURVEY_FILE,
+    answer_problems,
+    load_resident_survey,
+    summarise,
+)
+from tests.conftest import bearer, count_rows
+
+SURVEY = load_resident_survey()
+FIRST = SURVEY.questions[0].id
+
+
+def test_the_survey_content_is_bilingual_and_covers_three_topics() -> None:
+    assert set(SURVEY.topics) == {"benefits", "ease", "trust"}
+    assert len(SURVEY.scale) == 5
+    assert all(q.text.zh and q.text.en for q in SURVEY.questions)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        ('version: "2026.1"', "version: 3", "'version'"),
+        ("    topic: benefits\n", "    topic: comfort\n", "'topic' must be one of"),
+        ('zh: "非常同意"', 'zh: ""', "'zh' must be a non-empty string"),
+        ('paper_section: "3.3"', 'paper_section: "4.1"', "3.3 or 4.3"),
+        ('  - {en: "Agree", zh: "同意"}\n', "", "exactly 5"),
+        ("id: trust.clear_rules", "id: trust.protection", "used twice"),
+    ],
+)
+def test_a_broken_survey_file_is_refused_on_load(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    text = SURVEY_FILE.read_text(encoding="utf-8")
+    assert old in text
+    broken = tmp_path / "resident_survey.yaml"
+    broken.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(ContentError, match=problem):
+        load_resident_survey(broken)
+
+
+def test_results_leave_skipped_questions_out() -> None:
+    results = summarise(SURVEY, [{FIRST: 5}, {FIRST: 3}, {}])
+    first = results.questions[0]
+    assert (results.responses, first.answers, first.counts) == (3, 2, (0, 0, 1, 0, 1))
+    assert first.score == pytest.approx(75)
+    assert results.questions[1].score is None
+    assert summarise(SURVEY, []).resident_index is None
+    assert answer_problems(SURVEY, {FIRST: 6, "nope": 3, SURVEY.questions[1].id: True}) == {
+        FIRST: "must be a whole number from 1 to 5",
+        "nope": "unknown question id",
+        SURVEY.questions[1].id: "must be a whole number from 1 to 5",
+    }
+
+
+@pytest.fixture
+def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
+    user_id = make_user("official@a.example")
+    login("official@a.example")
+    return user_id
+
+
+def _open(client: FlaskClient, assessment_id: int, days: int = 10) -> str:
+    closes = (date.today() + timedelta(days=days)).isoformat()
+    response = client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes})
+    assert response.status_code == 302
+    page = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
+    return page.split("/s/")[1].split('"')[0].split("/")[0]
+
+
+def field(question_id: str) -> str:
+    return "r-" + question_id.replace(".", "-")
+
+
+def test_an_official_opens_a_survey_residents_answer_and_the_report_compares(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    make_assessment: Callable[..., int],
+) -> None:
+    assessment_id = make_assessment(official, level="4", submit=True)
+    token = _open(client, assessment_id)
+    client.post("/logout")
+    form = client.get(f"/s/{token}")
+    assert form.status_code == 200 and b"anonymous" in form.data
+    for value in ("1", "2"):
+        sent = client.post(f"/s/{token}", data={field(q.id): value for q in SURVEY.questions})
+        assert sent.status_code == 302 and sent.headers["Location"].endswith("/thanks")
+    assert client.get(f"/s/{token}/thanks").status_code == 200
+    qr = client.get(f"/s/{token}/qr.svg")
+    assert qr.mimetype == "image/svg+xml" and b"<svg" in qr.data
+    assert "Tick one box" in client.get(f"/s/{token}/print").get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(sa.select(SurveyResponse)).all()
+        assert len(rows) == 2 and {r.source for r in rows} == {"online"}
+        columns = set(SurveyResponse.__table__.columns.keys())
+        assert columns == {"id", "survey_id", "answers", "source", "received_on"}
+
+    client.post(
+        "/login", data={"email": "official@a.example", "password": "correct horse battery staple"}
+    )
+    report = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
+    assert "Residents&#39; voice" in report or "Residents' voice" in report
+    assert "2 residents answered" in report
+    assert "points lower than its own participation score" in report
+
+
+def test_paper_answers_are_typed_in_by_the_official(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, level="2", submit=True)
+    _open(client, assessment_id)
+    response = client.post(
+        f"/assessments/{assessment_id}/survey/paper",
+        data={"paper-" + field(FIRST): "5"},
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        row = db.session.scalars(sa.select(SurveyResponse)).one()
+        assert (row.answers, row.source) == ({FIRST: 5}, "paper")
+
+
+def test_answers_per_address_are_limited(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    app.config["SURVEY_LIMIT_PER_ADDRESS"] = "2 per hour"
+    token = _open(client, make_assessment(official, level="3", submit=True))
+    codes = [client.post(f"/s/{token}", data={field(FIRST): "3"}).status_code for _ in range(3)]
+    assert codes == [302, 302, 429]
+    assert count_rows(app, SurveyResponse) == 2
+    other = client.post(
+        f"/s/{token}", data={field(FIRST): "3"}, environ_base={"REMOTE_ADDR": "10.9.9.9"}
+    )
+    assert other.status_code == 302
+
+
+def test_a_closed_survey_takes_no_answers(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    token = _open(client, make_assessment(official, level="3", submit=True))
+    with app.app_context():
+        survey = db.session.scalars(sa.select(Survey)).one()
+        survey.closes_on = date.today() - timedelta(days=1)
+        db.session.commit()
+    response = client.post(f"/s/{token}", data={field(FIRST): "3"})
+    assert response.status_code == 410 and b"closed" in response.data
+    assert count_rows(app, SurveyResponse) == 0
+
+
+@pytest.mark.parametrize("closes_on", ["", "2020-01-01", "tomorrow"])
+def test_opening_needs_a_future_closing_date(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    make_assessment: Callable[..., int],
+    closes_on: str,
+) -> None:
+    assessment_id = make_assessment(official, level="3", submit=True)
+    response = client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes_on})
+    assert response.status_code == 200 and b"field-errors" in response.data
+    assert count_rows(app, Survey) == 0
+
+
+def test_unknown_links_and_another_citys_survey_are_404(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    login: Callable[..., Any],
+) -> None:
+    theirs = make_assessment(make_user("other@b.example"), level="3", submit=True)
+    make_user("official@a.example")
+    login("official@a.example")
+    assert client.get("/s/not-a-token").status_code == 404
+    assert client.get(f"/assessments/{theirs}/survey").status_code == 404
+    assert client.post(f"/assessments/{theirs}/survey/paper", data={}).status_code == 404
+
+
+def test_the_api_opens_a_survey_takes_paper_answers_and_reports(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    api_token: Callable[..., str],
+) -> None:
+    assessment_id = make_assessment(make_user("official@a.example"), level="4", submit=True)
+    headers = bearer(api_token("official@a.example"))
+    base = f"/api/v1/assessments/{assessment_id}/survey"
+    bad = client.post(base, json={"closes_on": "2020-01-01"}, headers=headers)
+    assert bad.status_code == 422 and "closes_on" in bad.get_json()["errors"]
+    closes = (date.today() + timedelta(days=5)).isoformat()
+    opened = client.post(base, json={"closes_on": closes}, headers=headers)
+    assert opened.status_code == 201
+    assert opened.get_json()["resident_survey"]["responses"] == 0
+    assert client.post(base, json={"closes_on": closes}, headers=headers).status_code == 409
+    refused = client.post(f"{base}/responses", json={"answers": {FIRST: 9}}, headers=headers)
+    assert refused.status_code == 422
+    added = client.post(f"{base}/responses", json={"answers": {FIRST: 1}}, headers=headers)
+    assert added.status_code == 201 and added.get_json() == {"responses": 1}
+    body = client.get(f"/api/v1/assessments/{assessment_id}", headers=headers).get_json()
+    survey = body["resident_survey"]
+    assert survey["resident_index"] == 0.0 and survey["participation_score"] == 75.0
+    assert survey["difference"] == -75.0
+    assert survey["questions"][FIRST]["counts"] == [1, 0, 0, 0, 0]
