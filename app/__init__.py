@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from app.api.views import bp as api_bp
     from app.assessment.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
+    from app.departments.views import bp as departments_bp
     from app.plan.views import bp as plan_bp
     from app.residents.views import bp as residents_bp
 
@@ -96,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plan_bp)
+    app.register_blueprint(departments_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(cli.bp)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
+from app.department_answers import invite_department, save_department_answers, submit_department
 from app.extensions import content, db
 from app.models import Assessment, City, User, utcnow
 from app.operations import (
@@ -149,6 +150,31 @@ def _resident_survey(assessment: Assessment, official: User, rng: random.Random)
         record_response(survey, answers, today - timedelta(days=rng.randint(0, 9)), source)
 
 
+# Departments that answered the first city's current round besides the smart-city office, each
+# seeing its own field more favourably than the others do: (name, area it knows best).
+DEPARTMENTS = (
+    ("Transport bureau 交通运输局", "planning"),
+    ("Ecology and environment bureau 生态环境局", "environment"),
+    ("Big data bureau 大数据局", "participation"),
+)
+
+
+def _departments(assessment: Assessment, official: User, rng: random.Random) -> None:
+    own = assessment.answer_values()
+    for name, favoured in DEPARTMENTS:
+        department, _ = invite_department(assessment, official, name)
+        answers = {}
+        for question in content.current.questions():
+            value = own.get(question.id, "3")
+            level = int(value) if value.isdigit() else 3
+            shift = rng.choice((-2, -1, 0, 0, 0, 0, 0, 1)) + (
+                1 if question.area_id == favoured else 0
+            )
+            answers[question.id] = str(min(5, max(1, level + shift)))
+        save_department_answers(department, answers)
+        submit_department(department)
+
+
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
     rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
@@ -175,6 +201,7 @@ def seed() -> list[tuple[str, str, str]]:
         if email == CITIES[0][1]:
             _plan(current[email], CURRENT_ACTIONS)
             _resident_survey(current[email], official, rng)
+            _departments(current[email], official, rng)
             # This city has also started its next round, so draft-and-resume can be seen.
             draft = start_assessment(official, city)
             first_questions = content.current.areas[0].questions[:4]

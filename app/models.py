@@ -336,3 +336,46 @@ class SurveyResponse(Model):
     received_on: so.Mapped[date]
 
     __table_args__ = (sa.CheckConstraint("source IN ('online', 'paper')", name="source"),)
+
+
+DEPARTMENT_NAME_MAX_LENGTH = 80
+
+
+class Department(Model):
+    """A colleague's department invited to answer the same assessment on its own.
+
+    It answers through a private link; only the link's SHA-256 is kept, as for API tokens.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    name: so.Mapped[str] = so.mapped_column(sa.String(DEPARTMENT_NAME_MAX_LENGTH))
+    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    invited_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    assessment: so.Mapped[Assessment] = so.relationship()
+    answers: so.Mapped[list[DepartmentAnswer]] = so.relationship(
+        back_populates="department", cascade="all, delete-orphan", order_by="DepartmentAnswer.id"
+    )
+
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "name"),)
+
+    def answer_values(self) -> dict[str, str]:
+        return {a.question_id: a.value for a in self.answers}
+
+
+class DepartmentAnswer(Model):
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    department_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("department.id", ondelete="CASCADE"), index=True
+    )
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    value: so.Mapped[str] = so.mapped_column(sa.String(40))
+
+    department: so.Mapped[Department] = so.relationship(back_populates="answers")
+
+    __table_args__ = (sa.UniqueConstraint("department_id", "question_id"),)

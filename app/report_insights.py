@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from app.action_plan import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
+from app.department_answers import DepartmentView, department_view
 from app.extensions import content
 from app.models import ActionItem, Answer, Assessment, Survey
 from app.operations import (
@@ -84,6 +85,8 @@ class ReportInsights:
     """The resident survey opened for this round, if any."""
     survey_results: SurveyResults | None
     survey_questions: ResidentSurvey
+    departments: DepartmentView | None
+    """Several departments' answers and their consolidation; None when none was invited."""
 
     @staticmethod
     def evidence_href(answer: Answer) -> str | None:
@@ -186,4 +189,5 @@ def report_insights(assessment: Assessment) -> ReportInsights:
         survey=survey,
         survey_results=None if survey is None else survey_results(survey),
         survey_questions=content.resident_survey,
+        departments=department_view(assessment),
     )

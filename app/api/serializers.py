@@ -7,10 +7,12 @@ from typing import Any
 
 from flask import url_for
 
+from app.department_answers import LEAD
 from app.models import ActionItem, Assessment
 from app.operations import bank_for, report_snapshot
 from app.questionnaire import QuestionBank
 from app.report_insights import ReportInsights, report_insights
+from app.scoring import ScoreCard
 from app.uncertainty import uncertainty_json
 
 
@@ -190,12 +192,47 @@ def survey_json(insights: ReportInsights, participation: float | None) -> dict[s
     }
 
 
+def _card_json(card: ScoreCard) -> dict[str, Any]:
+    return {
+        "overall": round(card.overall, 1),
+        "areas": {a.area_id: None if a.score is None else round(a.score, 1) for a in card.areas},
+        "level": card.level.number,
+    }
+
+
+def departments_json(insights: ReportInsights) -> dict[str, Any] | None:
+    view = insights.departments
+    if view is None:
+        return None
+    return {
+        "respondents": [
+            {
+                "name": None if r.name == LEAD else r.name,
+                "lead": r.name == LEAD,
+                "submitted": r.submitted,
+                "scores": _card_json(r.card),
+            }
+            for r in view.respondents
+        ],
+        "consolidated": {**_card_json(view.card), "answers": view.consolidated.answers},
+        "coordination_gaps": [
+            {
+                "question": g.question_id,
+                "spread": g.spread,
+                "answers": {("lead" if k == LEAD else k): v for k, v in g.answers.items()},
+            }
+            for g in view.consolidated.gaps
+        ],
+    }
+
+
 def insights_json(
     insights: ReportInsights, for_admin: bool = False, participation: float | None = None
 ) -> dict[str, Any]:
     """The report's sections beyond the scores; each key is an extension of the v1 contract."""
     return {
         "resident_survey": survey_json(insights, participation),
+        "departments": departments_json(insights),
         "trend": _trend_json(insights),
         "peers": _peers_json(insights, for_admin),
         "uncertainty": uncertainty_json(insights.uncertainty),

@@ -13,6 +13,7 @@ from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
     COMMENT_MAX_LENGTH,
+    DEPARTMENT_NAME_MAX_LENGTH,
     TARGET_LEVELS,
     City,
     User,
@@ -203,3 +204,20 @@ def parse_survey_response(
     if problems:
         return 422, {"answers": problems}
     return {str(k): int(v) for k, v in answers.items()}
+
+
+def parse_department_body(request: Request) -> str | tuple[int, dict[str, Any]]:
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    name = body.get("name")
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or len(name.strip()) > DEPARTMENT_NAME_MAX_LENGTH
+        or name.strip().startswith("#")
+    ):
+        return 422, {
+            "name": f"must be 1 to {DEPARTMENT_NAME_MAX_LENGTH} characters, not starting with #"
+        }
+    return name.strip()

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, g, jsonify, request
+from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -16,10 +16,12 @@ from app.api.validation import (
     AssessmentBody,
     parse_action_body,
     parse_assessment_body,
+    parse_department_body,
     parse_survey_body,
     parse_survey_response,
     parse_targets_body,
 )
+from app.department_answers import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
 from app.operations import (
@@ -222,3 +224,20 @@ def add_paper_response(assessment_id: int) -> Any:
     record_response(survey, parsed, date.today(), source="paper")
     db.session.commit()
     return jsonify({"responses": survey_results(survey).responses}), 201
+
+
+@bp.post("/assessments/<int:assessment_id>/departments")
+@token_required
+def invite(assessment_id: int) -> Any:
+    """Invite a department: ``{"name": "Transport bureau"}``; the answer link is returned once."""
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    parsed = parse_department_body(request)
+    if isinstance(parsed, tuple):
+        return _bad_request(parsed[1], parsed[0])
+    try:
+        department, token = invite_department(assessment, g.api_user, parsed)
+    except DuplicateDepartment:
+        return _bad_request({"name": "this department has been invited already"}, 409)
+    db.session.commit()
+    link = url_for("departments.answer", token=token, _external=True)
+    return jsonify({"id": department.id, "name": department.name, "link": link}), 201

@@ -1,0 +1,1 @@
+"""Several departments per assessment: inviting colleagues and their answers by private link."""

@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from app.models import DEPARTMENT_NAME_MAX_LENGTH
+from app.questionnaire import QuestionBank
+
+
+class InviteForm(FlaskForm):
+    name = StringField(
+        _l("Department"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(_l("Name the department, e.g. Transport bureau.")),
+            Length(max=DEPARTMENT_NAME_MAX_LENGTH),
+            Regexp(r"^[^#]", message=_l("A department name cannot start with #.")),
+        ],
+    )
+    submit = SubmitField(_l("Invite"))
+
+
+class NewLinkForm(FlaskForm):
+    submit = SubmitField(_l("New link"))
+
+
+def department_field_name(question_id: str) -> str:
+    return "d-" + question_id.replace(".", "-")
+
+
+class DepartmentAnswersForm(FlaskForm):
+    """Every question of the bank on one page; fields are added by ``department_form``."""
+
+    save = SubmitField(_l("Save"))
+    submit = SubmitField(_l("Submit our answers"))
+
+    def answer(self, question_id: str) -> Field:
+        return self[department_field_name(question_id)]
+
+
+def department_form(bank: QuestionBank, lang: str, **kwargs: object) -> DepartmentAnswersForm:
+    class _Form(DepartmentAnswersForm):
+        pass
+
+    for question in bank.questions():
+        setattr(
+            _Form,
+            department_field_name(question.id),
+            RadioField(
+                question.text.get(lang),
+                choices=[SelectChoice(o.value, o.label.get(lang)) for o in question.options],
+                validators=[Optional()],
+            ),
+        )
+    return _Form(**kwargs)
