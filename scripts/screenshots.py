@@ -57,6 +57,25 @@ def main() -> None:
         shot("06-report")
         page.goto(page.url + "?lang=zh")
         shot("07-report-zh")
+        report = page.url.split("?")[0] + "?lang=en"
+        for name, link in [
+            ("08-targets", "Set targets"),
+            ("09-action-plan", "Plan actions"),
+            ("10-departments", "Invite departments"),
+            ("11-survey", "Manage the survey"),
+        ]:
+            page.goto(report)
+            page.click(f"text={link}")
+            shot(name)
+        survey_link = page.input_value("#survey-link")
+        page.click("text=Printable version for offline use")
+        shot("12-survey-paper")
+        page.click("text=Sign out")
+        page.goto(survey_link)
+        shot("13-survey-resident")
+        sign_in(page, base, "admin@cityready.example")
+        page.goto(report)
+        shot("14-report-admin")
         browser.close()
 
 
