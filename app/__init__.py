@@ -92,8 +92,10 @@ def register_blueprints(app: Flask) -> None:
     from app.departments.views import bp as departments_bp
     from app.plan.views import bp as plan_bp
     from app.residents.views import bp as residents_bp
+    from app.settings.views import bp as settings_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(settings_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plan_bp)

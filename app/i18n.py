@@ -3,29 +3,53 @@
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
+from flask_login import current_user
 
-from app.extensions import babel
+from app.extensions import babel, db
 
 LANG_SESSION_KEY = "lang"
 
 
-def select_locale() -> str | None:
-    """An explicit ?lang= (remembered for the session) wins, then the browser's preference."""
-    languages = current_app.config["LANGUAGES"]
+def _chosen() -> str | None:
+    """The language asked for with ?lang= on a page (the API takes it per request only)."""
     asked = request.args.get("lang")
-    if asked in languages:
+    return asked if asked in current_app.config["LANGUAGES"] else None
+
+
+def select_locale() -> str | None:
+    """An explicit ?lang= (remembered for the session) wins, then the signed-in user's saved
+    language, then the browser's preference."""
+    languages = current_app.config["LANGUAGES"]
+    if asked := _chosen():
         if not request.path.startswith("/api/"):
             session[LANG_SESSION_KEY] = asked
         return asked
     remembered = session.get(LANG_SESSION_KEY)
     if remembered in languages:
         return str(remembered)
+    if current_user.is_authenticated and current_user.language in languages:
+        return str(current_user.language)
     return request.accept_languages.best_match(languages)
+
+
+def save_chosen_language() -> None:
+    """Save a signed-in user's switch of language on their account, so it follows them."""
+    asked = _chosen()
+    if (
+        asked
+        and request.method == "GET"
+        and not request.path.startswith("/api/")
+        and current_user.is_authenticated
+        and current_user.language != asked
+    ):
+        current_user.language = asked
+        db.session.commit()
 
 
 def init_babel(app: Flask) -> None:
     """Bind Flask-Babel; warn, and serve English, when a catalog was never compiled."""
     babel.init_app(app, locale_selector=select_locale)
+    app.before_request(save_chosen_language)
     for directory in app.extensions["babel"].translation_directories:
         for source in Path(directory).glob("*/LC_MESSAGES/*.po"):
             if not source.with_suffix(".mo").exists():

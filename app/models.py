@@ -64,6 +64,9 @@ class User(UserMixin, Model):
     # Part of the identity kept in every session cookie: raising it ends all of them at once.
     session_version: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Display preferences, kept so they follow the user to another device; None = not chosen.
+    language: so.Mapped[str | None] = so.mapped_column(sa.String(5))
+    high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     city: so.Mapped[City | None] = so.relationship()
 

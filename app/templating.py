@@ -6,14 +6,21 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_datetime, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale
 from werkzeug.local import LocalProxy
 
+from app.preferences import high_contrast
 from app.version import APP_VERSION
 
 
 def _localtime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "medium")
+
+
+def _decimal(value: float | None, places: int = 1) -> str:
+    """A score or priority in the page's language, with a fixed number of decimal places."""
+    pattern = "#,##0." + "0" * places if places else "#,##0"
+    return "—" if value is None else format_decimal(value, pattern)
 
 
 def _url_with_lang(lang: str) -> str:
@@ -30,6 +37,7 @@ def _current_lang() -> str:
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["decimal"] = _decimal
     # A global, not a context variable: macros imported from other templates see only globals,
     # and a context-only `lang` silently rendered their content in English.
     app.jinja_env.globals["lang"] = LocalProxy(_current_lang)
@@ -40,4 +48,5 @@ def register(app: Flask) -> None:
             "app_version": APP_VERSION,
             "html_lang": "zh-Hans" if _current_lang() == "zh" else "en",
             "url_with_lang": _url_with_lang,
+            "high_contrast": high_contrast(),
         }

@@ -156,6 +156,16 @@ def switch_user(client: FlaskClient, login: Callable[..., Any]) -> Callable[...,
 
 
 @pytest.fixture
+def draft_area_url(
+    make_user: Callable[..., int], make_assessment: Callable[..., int], login: Callable[..., Any]
+) -> str:
+    """The first area page of an empty draft, its official signed in on ``client``."""
+    assessment_id = make_assessment(make_user(), level=None)
+    login("official@a.example")
+    return f"/assessments/{assessment_id}/areas/planning"
+
+
+@pytest.fixture
 def api_token(client: FlaskClient) -> Callable[..., str]:
     def issue(email: str, password: str = PASSWORD) -> str:
         credentials = base64.b64encode(f"{email}:{password}".encode()).decode()

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app import create_app
-from app.extensions import babel
+from app.extensions import babel, content, db
+from app.models import User
+from tests.conftest import PASSWORD, bearer
 
 ROOT = Path(__file__).parent.parent
 ZH_CATALOG = ROOT / "app" / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
@@ -76,16 +80,9 @@ def test_pages_follow_the_chosen_language(client: FlaskClient) -> None:
     assert "Sign in" not in page
 
 
-def test_wtforms_messages_are_translated(
-    client: FlaskClient,
-    make_user: Callable[..., int],
-    make_assessment: Callable[..., int],
-    login: Callable[..., Any],
-) -> None:
-    assessment_id = make_assessment(make_user(), level=None)
-    login("official@a.example")
+def test_wtforms_messages_are_translated(client: FlaskClient, draft_area_url: str) -> None:
     response = client.post(
-        f"/assessments/{assessment_id}/areas/planning?lang=zh",
+        f"{draft_area_url}?lang=zh",
         data={"q-planning-top_level_design-comment": "x" * 5001, "save": "1"},
     )
     assert "字段长度不能超过 5000 个字符。" in response.get_data(as_text=True)
@@ -111,3 +108,114 @@ def test_app_starts_in_english_when_catalogs_are_not_compiled(
     page = uncompiled.test_client().get("/login?lang=zh").get_data(as_text=True)
     assert '<html lang="zh-Hans">' in page
     assert "Sign in" in page
+
+
+def _user_language(app: Flask, user_id: int) -> str | None:
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        return user.language
+
+
+@pytest.mark.parametrize(
+    ("url", "accept", "saved", "expected"),
+    [
+        ("/assessments", "zh-CN,zh;q=0.9", None, "zh-Hans"),
+        ("/assessments", "en-GB,en;q=0.9", None, "en"),
+        ("/assessments", "en-GB,en;q=0.9", "zh", "zh-Hans"),
+        ("/assessments?lang=en", "zh-CN", "zh", "en"),
+        ("/assessments?lang=zh", "en", "en", "zh-Hans"),
+        ("/assessments?lang=fr", "zh-CN", None, "zh-Hans"),
+    ],
+)
+def test_language_comes_from_the_link_then_the_account_then_the_browser(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    login: Callable[..., Any],
+    url: str,
+    accept: str,
+    saved: str | None,
+    expected: str,
+) -> None:
+    user_id = make_user("official@a.example")
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None
+        user.language = saved
+        db.session.commit()
+    login("official@a.example")
+    page = client.get(url, headers={"Accept-Language": accept}).get_data(as_text=True)
+    assert f'<html lang="{expected}">' in page
+
+
+def test_the_switcher_saves_the_language_on_the_account(
+    app: Flask, make_user: Callable[..., int]
+) -> None:
+    # Plain clients: pytest-flask's `client` keeps its last request context, which another
+    # client's requests would then share.
+    user_id = make_user("official@a.example")
+    first, other = app.test_client(), app.test_client()
+    first.post("/login", data={"email": "official@a.example", "password": PASSWORD})
+    assert "评估" in first.get("/assessments?lang=zh").get_data(as_text=True)
+    assert _user_language(app, user_id) == "zh"
+    # Another browser, which prefers English, gets the saved Chinese once signed in...
+    other.post("/login", data={"email": "official@a.example", "password": PASSWORD})
+    page = other.get("/assessments", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page
+    # ...and an explicit choice there is remembered over the saved one.
+    other.get("/assessments?lang=en")
+    assert '<html lang="en">' in other.get("/assessments").get_data(as_text=True)
+
+
+def test_a_language_chosen_before_signing_in_is_saved_on_the_account(
+    app: Flask, client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any]
+) -> None:
+    user_id = make_user("official@a.example")
+    client.get("/login?lang=zh")
+    login("official@a.example")
+    assert _user_language(app, user_id) == "zh"
+
+
+def test_dates_and_numbers_follow_the_language(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    login: Callable[..., Any],
+) -> None:
+    assessment_id = make_assessment(make_user(), level="3", submit=True)
+    login("official@a.example")
+    english = client.get(f"/assessments/{assessment_id}/report?lang=en").get_data(as_text=True)
+    chinese = client.get(f"/assessments/{assessment_id}/report?lang=zh").get_data(as_text=True)
+    year = str(datetime.now(UTC).year)
+    assert re.search(r"提交于 \d{4}年\d{1,2}月\d{1,2}日", chinese)
+    assert re.search(rf"Submitted [A-Z][a-z]{{2}} \d{{1,2}}, {year}", english)
+    assert "50.0" in english and "50.0" in chinese
+
+
+def test_api_assessments_speak_chinese_on_request(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    api_token: Callable[..., str],
+) -> None:
+    assessment_id = make_assessment(make_user(), level="1")
+    headers = bearer(api_token("official@a.example"))
+    chinese = client.get(f"/api/v1/assessments/{assessment_id}?lang=zh", headers=headers)
+    english = client.get(f"/api/v1/assessments/{assessment_id}?lang=fr", headers=headers)
+    listed = client.get("/api/v1/assessments?lang=zh", headers=headers).get_json()["items"][0]
+    with client.application.app_context():
+        level = content.current.maturity_levels[0].name
+        first = content.catalogue.countermeasures
+        titles = {cm.id: cm.title for cm in first}
+    for body in (chinese.get_json(), listed):
+        assert body["level"]["name"] == level.zh
+        assert all(cm["title"] == titles[cm["id"]].zh for cm in body["countermeasures"])
+    assert english.get_json()["level"]["name"] == level.en
+
+
+def test_the_progress_steps_follow_the_language(client: FlaskClient, draft_area_url: str) -> None:
+    page = client.get(f"{draft_area_url}?lang=zh")
+    with client.application.app_context():
+        first_area = content.current.areas[0].title.zh
+    assert f"1. {first_area}</span>" in page.get_data(as_text=True)

@@ -92,10 +92,15 @@ def version() -> Response:
     return jsonify({"version": APP_VERSION, "questionnaire_version": content.current.version})
 
 
+def _lang() -> str:
+    """The language of the content in a response: ?lang=zh or English."""
+    lang = request.args.get("lang", "en")
+    return lang if lang in current_app.config["LANGUAGES"] else "en"
+
+
 @bp.get("/questionnaire")
 def questionnaire() -> Response:
-    lang = request.args.get("lang", "en")
-    return jsonify(questionnaire_json(content.current, lang if lang in ("en", "zh") else "en"))
+    return jsonify(questionnaire_json(content.current, _lang()))
 
 
 def _page_args() -> tuple[int, int] | dict[str, str]:
@@ -128,7 +133,7 @@ def list_assessments() -> Any:
     ).all()
     return jsonify(
         {
-            "items": [assessment_json(a, for_admin=g.api_user.is_admin) for a in rows],
+            "items": [assessment_json(a, _lang(), for_admin=g.api_user.is_admin) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -148,14 +153,14 @@ def create_assessment() -> Any:
     if parsed.submit:
         submit_assessment(assessment)
     db.session.commit()
-    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin)), 201
+    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin)), 201
 
 
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
 def get_assessment(assessment_id: int) -> Response:
     found = assessment_or_404(g.api_user, assessment_id)
-    return jsonify(assessment_json(found, for_admin=g.api_user.is_admin))
+    return jsonify(assessment_json(found, _lang(), for_admin=g.api_user.is_admin))
 
 
 @bp.put("/assessments/<int:assessment_id>/targets")
@@ -167,7 +172,7 @@ def put_targets(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     set_targets(assessment.city_id, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin))
+    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin))
 
 
 @bp.post("/assessments/<int:assessment_id>/actions")

@@ -13,6 +13,10 @@ from flask_login import login_user, logout_user
 
 from app.i18n import LANG_SESSION_KEY
 from app.models import User
+from app.preferences import HIGH_CONTRAST_SESSION_KEY
+
+# Display choices outlive a sign-in or sign-out: they belong to the person at the screen.
+KEPT_ACROSS_SESSIONS = (LANG_SESSION_KEY, HIGH_CONTRAST_SESSION_KEY)
 
 STARTED = "_started"
 SEEN = "_seen"
@@ -21,16 +25,15 @@ REMEMBERED = "_remembered"
 SEEN_RESOLUTION_SECONDS = 60
 
 
-def _clear_keeping_language() -> None:
-    lang = session.get(LANG_SESSION_KEY)
+def _clear_keeping_display_choices() -> None:
+    kept = {key: session[key] for key in KEPT_ACROSS_SESSIONS if key in session}
     session.clear()
-    if lang is not None:
-        session[LANG_SESSION_KEY] = lang
+    session.update(kept)
 
 
 def begin_session(user: User, remember: bool) -> None:
     """Sign in on a fresh session, so nothing from before sign-in carries over."""
-    _clear_keeping_language()
+    _clear_keeping_display_choices()
     login_user(user)
     now = int(time.time())
     session[STARTED] = session[SEEN] = now
@@ -41,7 +44,7 @@ def begin_session(user: User, remember: bool) -> None:
 
 def end_session() -> None:
     logout_user()
-    _clear_keeping_language()
+    _clear_keeping_display_choices()
 
 
 def session_timed_out() -> bool:

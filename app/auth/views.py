@@ -1,5 +1,3 @@
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     current_app,
@@ -19,6 +17,8 @@ from app.auth.forms import LoginForm
 from app.auth.sessions import begin_session, end_session, session_timed_out
 from app.extensions import db, login_manager
 from app.models import User
+from app.preferences import keep_session_choices
+from app.redirects import safe_next
 from app.throttling import sign_in_limits
 
 bp = Blueprint("auth", __name__)
@@ -46,16 +46,6 @@ def end_timed_out_session() -> None:
         flash(_("Your session has ended. Please sign in again."), "info")
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Accept only a local path, so a crafted link cannot send a user to another site."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
 @bp.route("/login", methods=["GET", "POST"])
 @sign_in_limits(
     account=lambda: request.form.get("email", ""),
@@ -73,8 +63,10 @@ def login() -> str | Response:
             current_app.logger.warning("Failed sign-in for %r from %s", email, request.remote_addr)
             form.password.errors.append(_("Wrong email or password."))
         else:
+            keep_session_choices(user)
+            db.session.commit()
             begin_session(user, remember=bool(form.remember.data))
-            return redirect(_safe_next(request.args.get("next")) or url_for("assessment.index"))
+            return redirect(safe_next(request.args.get("next")) or url_for("assessment.index"))
     return render_template("auth/login.html", form=form)
 
 

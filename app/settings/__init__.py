@@ -1,0 +1,1 @@
+"""Display settings anyone can change from the page header."""
