@@ -1,0 +1,200 @@
+"""An official in a real browser: the whole journey, both languages, the keyboard alone, a phone.
+
+Each test signs in as a different demo city, so they share one live server without clashing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser.conftest import Pages, open_pages
+
+pytestmark = pytest.mark.browser
+
+
+def answer_every_question(page: Page, value: str) -> int:
+    questions = page.locator("fieldset.question")
+    for index in range(questions.count()):
+        questions.nth(index).locator(f'input[type="radio"][value="{value}"]').check()
+    return questions.count()
+
+
+def test_official_fills_in_saves_resumes_submits_and_reads_the_report(pages: Pages) -> None:
+    page = pages.page
+    pages.go("/login")
+    pages.check("01-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your email address.")
+    pages.check("02-sign-in-errors")
+    pages.sign_in("official@hangzhou.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text("杭州 Hangzhou: assessments")
+    pages.check("03-assessments")
+
+    page.get_by_role("button", name="Start a new assessment").click()
+    expect(page).to_have_url(re.compile(r"/areas/planning$"))
+    pages.check("04-planning")
+    answered = answer_every_question(page, "3")
+    page.locator("textarea").first.fill("Plan adopted by the city council in 2025.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("status")).to_have_text("Draft saved.")
+    pages.check("05-draft-saved")
+
+    page.get_by_role("link", name="Assessments").first.click()
+    pages.check("06-list-with-draft")
+    page.get_by_role("link", name=re.compile("^Continue")).first.click()
+    expect(page.locator('input[type="radio"][value="3"]:checked')).to_have_count(answered)
+    expect(page.locator("textarea").first).to_have_value(
+        "Plan adopted by the city council in 2025."
+    )
+    pages.check("07-resumed")
+
+    page.get_by_role("button", name="Save and continue").click()
+    for area in ("environment", "participation"):
+        expect(page).to_have_url(re.compile(rf"/areas/{area}$"))
+        answer_every_question(page, "4")
+        pages.check(f"08-{area}")
+        page.get_by_role("button", name="Save and continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review and submit")
+    expect(page.get_by_role("heading", name="All questions are answered")).to_be_visible()
+    pages.check("09-review")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("status")).to_have_text("Submitted. Here is your city's report.")
+    expect(page.locator(".headline-score")).to_contain_text("/100")
+    pages.check("10-report")
+
+
+def test_switching_language_translates_every_page(pages: Pages) -> None:
+    page = pages.page
+    pages.go("/login")
+    page.get_by_role("link", name="中文").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
+    expect(page.get_by_role("heading", level=1)).to_have_text("贵市建设智慧城市的准备程度如何？")
+    pages.check("01-zh-sign-in")
+    page.get_by_label("电子邮箱").fill("official@guiyang.example")
+    page.get_by_label("密码", exact=True).fill("cityready-demo-2026")
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("贵阳 Guiyang：评估列表")
+    pages.check("02-zh-assessments")
+
+    page.get_by_role("link", name=re.compile("^报告")).first.click()
+    expect(page.get_by_role("heading", name="建议对策")).to_be_visible()
+    expect(page.locator(".level-pill")).to_contain_text("共5级")
+    pages.check("03-zh-report")
+
+    page.get_by_role("link", name="评估").first.click()
+    page.get_by_role("button", name="新建评估").click()
+    expect(page.get_by_role("button", name="保存草稿")).to_be_visible()
+    pages.check("04-zh-area")
+    page.get_by_role("button", name="保存并继续").click()
+    pages.check("05-zh-next-area")
+
+    page.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Save draft")).to_be_visible()
+    pages.check("06-back-in-english")
+
+
+def tab_until(page: Page, is_target: str, limit: int = 60) -> None:
+    """Press Tab until the focused element satisfies the JS predicate ``is_target(el)``."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"(({is_target}))(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached an element where {is_target}")
+
+
+FOCUS_IS_VISIBLE_AND_UNCOVERED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const rect = el.getBoundingClientRect();
+  const bar = document.querySelector('.sticky-actions');
+  const covered = bar && !bar.contains(el) && rect.bottom > bar.getBoundingClientRect().top;
+  return {outline: style.outlineStyle !== 'none' && style.outlineWidth !== '0px', covered};
+}"""
+
+
+def test_an_area_can_be_completed_with_the_keyboard_alone(pages: Pages) -> None:
+    page = pages.page
+    pages.go("/login")
+    tab_until(page, "el => el.id === 'email'")
+    page.keyboard.type("official@shenzhen.example")
+    page.keyboard.press("Tab")
+    page.keyboard.type("cityready-demo-2026")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Shenzhen")
+    tab_until(page, "el => el.value === 'Start a new assessment'")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/areas/planning$"))
+
+    questions = page.locator("fieldset.question").count()
+    for number in range(questions):
+        # Tab lands on the group's first radio; Space picks it, each arrow moves one level up.
+        tab_until(page, "el => el.type === 'radio'")
+        page.keyboard.press("Space")
+        page.keyboard.press("ArrowDown")
+        focus = page.evaluate(FOCUS_IS_VISIBLE_AND_UNCOVERED)
+        assert focus == {"outline": True, "covered": False}, f"question {number + 1}: {focus}"
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.tagName") == "TEXTAREA"
+        assert not page.evaluate(FOCUS_IS_VISIBLE_AND_UNCOVERED)["covered"]
+        if number == 0:
+            page.keyboard.type("Typed without a mouse.")
+            pages.check("01-focus-on-a-comment")
+    expect(page.locator('input[type="radio"][value="2"]:checked')).to_have_count(questions)
+    tab_until(page, "el => el.value === 'Save and continue'")
+    pages.check("02-focus-on-save")
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/areas/environment$"))
+    planning_step = page.get_by_role("navigation", name="Progress").get_by_role("link").first
+    expect(planning_step).to_contain_text(f"{questions} of {questions} answered")
+
+
+@pytest.fixture
+def phone(browser: Browser, live_server: str, request: pytest.FixtureRequest) -> Iterator[Pages]:
+    yield from open_pages(
+        browser, live_server, request, viewport={"width": 390, "height": 844}, is_mobile=True
+    )
+
+
+def fits_the_width(page: Page) -> bool:
+    """Nothing scrolls sideways: a phone would otherwise zoom out to show the overflow."""
+    page.wait_for_load_state()
+    width = page.viewport_size["width"] if page.viewport_size else 0
+    return bool(page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
+
+
+def test_pages_work_on_a_phone_and_in_large_text_high_contrast(phone: Pages) -> None:
+    page = phone.page
+    phone.sign_in("official@chengdu.example")
+    visits: list[tuple[str, Callable[[], object]]] = [
+        ("assessments", lambda: None),
+        ("report", lambda: page.get_by_role("link", name=re.compile("^Report")).first.click()),
+        ("assessments-again", lambda: page.get_by_role("link", name="Assessments").first.click()),
+        ("area", lambda: page.get_by_role("button", name="Start a new assessment").click()),
+    ]
+    for name, go in visits:
+        go()
+        assert fits_the_width(page), f"{name} scrolls sideways at 390px"
+        phone.check(f"390px-{name}")
+
+    page.get_by_role("button", name="Large text, high contrast").click()
+    expect(page.locator("html")).to_have_class("high-contrast")
+    expect(page.get_by_role("button", name="Large text, high contrast")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    assert fits_the_width(page)
+    phone.check("390px-area-high-contrast")
+    page.get_by_role("link", name="Assessments").first.click()
+    page.get_by_role("link", name=re.compile("^Report")).last.click()
+    assert fits_the_width(page)
+    phone.check("390px-report-high-contrast")
+    # 200% zoom of a 1280px window is a 640px layout; WCAG's reflow test is 320px.
+    for width in (640, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        assert fits_the_width(page), f"report scrolls sideways at {width}px"
+        phone.check(f"{width}px-report-high-contrast")
