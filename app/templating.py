@@ -17,10 +17,12 @@ def _localtime(value: datetime | None) -> str:
     return "" if value is None else format_datetime(value, "medium")
 
 
-def _decimal(value: float | None, places: int = 1) -> str:
-    """A score or priority in the page's language, with a fixed number of decimal places."""
-    pattern = "#,##0." + "0" * places if places else "#,##0"
-    return "—" if value is None else format_decimal(value, pattern)
+def _decimal(value: object, places: int = 1) -> str:
+    """A score or priority in the page's language, with a fixed number of decimal places;
+    a missing figure (None, or an undefined key) is a dash."""
+    if not isinstance(value, int | float):
+        return "—"
+    return format_decimal(value, "#,##0." + "0" * places if places else "#,##0")
 
 
 def _url_with_lang(lang: str) -> str:
