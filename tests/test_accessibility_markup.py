@@ -72,3 +72,14 @@ def test_every_scrolling_table_can_be_scrolled_with_the_keyboard() -> None:
         if 'tabindex="0"' not in tag or 'role="region"' not in tag or "aria-label" not in tag
     ]
     assert not wrong, "use tabindex=0, role=region and aria-labelledby:\n" + "\n".join(wrong)
+
+
+def test_no_template_passes_none_to_a_field_attribute() -> None:
+    """WTForms writes None out as the text "None" (aria-invalid="None"); false leaves it out."""
+    templates = Path(__file__).parent.parent / "app" / "templates"
+    wrong = [
+        f"{path.relative_to(templates)}: {found}"
+        for path in templates.rglob("*.html")
+        for found in re.findall(r"\b\w+=\([^()]*\belse none\)", path.read_text())
+    ]
+    assert not wrong, "write `else false`:\n" + "\n".join(wrong)
