@@ -9,7 +9,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.accounts import authenticate
-from app.api.auth import token_required, unauthorized
 from app.api.serializers import action_json, assessment_json, questionnaire_json
 from app.api.validation import (
     ActionBody,
@@ -21,6 +20,7 @@ from app.api.validation import (
     parse_survey_response,
     parse_targets_body,
 )
+from app.auth_tokens import token_required, unauthorized
 from app.department_answers import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
@@ -148,7 +148,7 @@ def create_assessment() -> Any:
     if not isinstance(parsed, AssessmentBody):
         status, errors = parsed
         return _bad_request(errors, status)
-    assessment = start_assessment(g.api_user, parsed.city)
+    assessment = start_assessment(g.api_user, parsed.city, source="api")
     save_answers(assessment, parsed.answers)
     if parsed.submit:
         submit_assessment(assessment)

@@ -1,4 +1,4 @@
-"""Bearer-token authentication for the API; every failure is a JSON 401."""
+"""Bearer-token authentication for every blueprint that answers API calls; failures are JSON 401."""
 
 from __future__ import annotations
 
