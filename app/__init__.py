@@ -36,6 +36,8 @@ DEFAULTS: dict[str, Any] = {
     "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     "PROXY_FIX_HOPS": 0,
+    "PDF_RENDER_TIMEOUT": 25,
+    "PDF_CACHE_ENTRIES": 32,
 }
 
 
@@ -63,7 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import headers, sqlite
+    from app import headers, pdf, sqlite
     from app.extensions import content, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_babel
 
@@ -80,6 +82,7 @@ def register_extensions(app: Flask) -> None:
     content.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
+    pdf.init_app(app)
     sqlite.tune_connections()
 
 
@@ -90,7 +93,9 @@ def register_blueprints(app: Flask) -> None:
     from app.assessment.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
+    from app.paper.views import bp as paper_bp
     from app.plan.views import bp as plan_bp
+    from app.reports.views import bp as reports_bp
     from app.residents.views import bp as residents_bp
     from app.settings.views import bp as settings_bp
 
@@ -102,6 +107,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(departments_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(reports_bp)
+    app.register_blueprint(paper_bp)
     app.register_blueprint(cli.bp)
     errors.register(app)
     templating.register(app)

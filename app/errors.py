@@ -15,10 +15,12 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def _render(error: HTTPException) -> tuple[str | Response, int]:
+def _render(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
     code = error.code or 500
+    # Keep what the error says about itself besides its body, such as Retry-After on a 503.
+    headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
     if _wants_json():
-        return jsonify({"errors": {"request": error.description}}), code
+        return jsonify({"errors": {"request": error.description}}), code, headers
     if isinstance(error, CSRFError):
         message = _("This form has expired. Go back, reload the page and try again.")
     else:
@@ -31,17 +33,21 @@ def _render(error: HTTPException) -> tuple[str | Response, int]:
             405: _("That action is not allowed here."),
             413: _("What you sent is too large."),
             429: _("Too many failed sign-ins. Wait a few minutes and try again."),
+            503: _(
+                "The document could not be produced right now. Please try again in a minute; "
+                "if it keeps failing, tell your administrator."
+            ),
         }.get(code, _("Something went wrong on our side. Your last change was not saved."))
-    return render_template("errors/error.html", code=code, message=message), code
+    return render_template("errors/error.html", code=code, message=message), code, headers
 
 
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> tuple[str | Response, int]:
+    def http_error(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
         return _render(error)
 
     @app.errorhandler(Exception)
-    def unexpected_error(error: Exception) -> tuple[str | Response, int]:
+    def unexpected_error(error: Exception) -> tuple[str | Response, int, dict[str, str]]:
         # Roll back so a failed write leaves nothing half-stored behind for the next request.
         db.session.rollback()
         app.logger.exception("Unhandled error", exc_info=error)

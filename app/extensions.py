@@ -1,5 +1,6 @@
 """Flask extensions, created unbound here and bound to the app in ``create_app``."""
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -82,6 +83,11 @@ class ContentStore:
 
     def bank(self, version: str) -> QuestionBank:
         return self._loaded.bank(version)
+
+    @property
+    def banks(self) -> Mapping[str, QuestionBank]:
+        """Every published bank by version, the current one among them."""
+        return self._loaded.banks
 
 
 content = ContentStore()

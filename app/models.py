@@ -17,6 +17,8 @@ from app.extensions import Model
 ROLES = ("official", "admin")
 STATUSES = ("draft", "submitted", "approved", "returned")
 EDITABLE_STATUSES = ("draft", "returned")
+SOURCES = ("web", "api", "paper")
+"""How an assessment's answers arrived: the pages, the API, or keyed in from a paper form."""
 COMMENT_MAX_LENGTH = 5000
 
 
@@ -144,6 +146,9 @@ class Assessment(Model):
     environment_score: so.Mapped[float | None] = so.mapped_column(index=True)
     participation_score: so.Mapped[float | None] = so.mapped_column(index=True)
     level: so.Mapped[int | None] = so.mapped_column(index=True)
+    source: so.Mapped[str] = so.mapped_column(sa.String(10), default="web", server_default="web")
+    # The id printed on the paper form it was keyed in from; unique, so no form counts twice.
+    paper_form_id: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
 
     city: so.Mapped[City] = so.relationship()
     author: so.Mapped[User] = so.relationship()
@@ -161,6 +166,7 @@ class Assessment(Model):
         sa.CheckConstraint(
             "status IN ('draft', 'submitted', 'approved', 'returned')", name="status"
         ),
+        sa.CheckConstraint("source IN ('web', 'api', 'paper')", name="source"),
     )
 
     @property

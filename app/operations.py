@@ -54,9 +54,17 @@ def assessment_or_404(user: User, assessment_id: int) -> Assessment:
     return found
 
 
-def start_assessment(author: User, city: City) -> Assessment:
+def start_assessment(
+    author: User, city: City, source: str = "web", paper_form_id: str | None = None
+) -> Assessment:
+    """A new draft on the current question bank; ``source`` says how its answers arrive."""
     assessment = Assessment(
-        city=city, author=author, questionnaire_version=content.current.version, status="draft"
+        city=city,
+        author=author,
+        questionnaire_version=content.current.version,
+        status="draft",
+        source=source,
+        paper_form_id=paper_form_id,
     )
     db.session.add(assessment)
     db.session.flush()

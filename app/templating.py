@@ -6,7 +6,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Flask, request
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_date, format_datetime, format_decimal, get_locale
 from werkzeug.local import LocalProxy
 
 from app.preferences import high_contrast
@@ -25,6 +25,10 @@ def _decimal(value: object, places: int = 1) -> str:
     return format_decimal(value, "#,##0." + "0" * places if places else "#,##0")
 
 
+def _localdate(value: datetime | None) -> str:
+    return "" if value is None else format_date(value, "long")
+
+
 def _url_with_lang(lang: str) -> str:
     args = request.args.to_dict()
     args["lang"] = lang
@@ -40,6 +44,7 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["decimal"] = _decimal
+    app.jinja_env.filters["localdate"] = _localdate
     # A global, not a context variable: macros imported from other templates see only globals,
     # and a context-only `lang` silently rendered their content in English.
     app.jinja_env.globals["lang"] = LocalProxy(_current_lang)

@@ -7,3 +7,5 @@
 # SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 # LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # failed sign-ins, pages and API together
 # LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
+# PDF_RENDER_TIMEOUT = 25   # seconds a PDF may take (keep under gunicorn's --timeout); then 503
+# PDF_CACHE_ENTRIES = 32    # PDFs kept in memory per process, so a repeat is not laid out again

@@ -67,6 +67,8 @@ def assessment_json(
         "status": assessment.status,
         "city": {"id": assessment.city.id, "name": assessment.city.name},
         "questionnaire_version": assessment.questionnaire_version,
+        "source": assessment.source,
+        "paper_form_id": assessment.paper_form_id,
         "created_at": _time(assessment.created_at),
         "updated_at": _time(assessment.updated_at),
         "submitted_at": _time(assessment.submitted_at),

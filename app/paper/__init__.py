@@ -1,0 +1,1 @@
+"""Offline surveys: a printable blank questionnaire, and keying its answers in afterwards."""

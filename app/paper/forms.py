@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, SelectField, StringField, SubmitField, TextAreaField, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
+
+from app.models import COMMENT_MAX_LENGTH
+from app.questionnaire import Option, Question, QuestionBank
+
+_KEY_FOR_KIND = {"dont_know": "d", "not_applicable": "n"}
+
+
+def answer_key(option: Option) -> str:
+    """The key printed beside an option's box on paper and typed to key it in: 1–5, d or n."""
+    return option.value if option.kind == "level" else _KEY_FOR_KIND[option.kind]
+
+
+def answer_field_name(question: Question) -> str:
+    return "key-" + question.id.replace(".", "-")
+
+
+def comment_field_name(question: Question) -> str:
+    return answer_field_name(question) + "-comment"
+
+
+class AnswerKey:
+    """Accept one of the keys printed beside the question's boxes, in either case."""
+
+    def __init__(self, question: Question) -> None:
+        self.keys = [answer_key(o) for o in question.options]
+
+    def __call__(self, form: FlaskForm, field: Field) -> None:
+        typed = (field.data or "").strip().lower()
+        if typed and typed not in self.keys:
+            raise ValidationError(
+                _l("Type one of %(keys)s, as ticked on paper.", keys=" ".join(self.keys))
+            )
+
+
+class PaperResponseForm(FlaskForm):
+    """Every question of a bank on one page; answer and comment fields are added per bank."""
+
+    form_id = StringField(
+        _l("Form id"),
+        validators=[DataRequired(_l("Type the form id printed at the top of every page."))],
+    )
+    city = SelectField(_l("City"), coerce=int, validators=[DataRequired()])
+    save = SubmitField(_l("Save as a draft"))
+    submit = SubmitField(_l("Save and submit"))
+
+    def answer(self, question: Question) -> Field:
+        return self[answer_field_name(question)]
+
+    def comment(self, question: Question) -> Field:
+        return self[comment_field_name(question)]
+
+    def value_for(self, question: Question) -> str:
+        """The option value the typed key stands for; empty when nothing was typed."""
+        typed = (self.answer(question).data or "").strip().lower()
+        return next((o.value for o in question.options if answer_key(o) == typed), "")
+
+
+def paper_response_form(bank: QuestionBank, lang: str) -> PaperResponseForm:
+    """Build the key-in form for a bank: a one-key answer box and a comment per question."""
+
+    class _Form(PaperResponseForm):
+        pass
+
+    for question in bank.questions():
+        setattr(
+            _Form,
+            answer_field_name(question),
+            StringField(question.text.get(lang), validators=[Optional(), AnswerKey(question)]),
+        )
+        setattr(
+            _Form,
+            comment_field_name(question),
+            TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]),
+        )
+    return _Form()

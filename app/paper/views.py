@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+from wtforms import SelectChoice
+
+from app.extensions import content, db
+from app.models import Assessment, City
+from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
+from app.paper.form_ids import new_form_id, parse_form_id
+from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
+from app.pdf import pdf_response, render_pdf
+from app.questionnaire import QuestionBank
+
+bp = Blueprint("paper", __name__)
+
+MAX_COPIES = 10
+
+
+@bp.get("/paper/questionnaire.pdf")
+@login_required
+def questionnaire_pdf() -> Response:
+    """Blank questionnaires to print, each copy with its own form id on every page."""
+    copies = request.args.get("copies", "1")
+    if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
+        abort(400)
+    bank = content.current
+    html = render_template(
+        "paper/questionnaire.html",
+        bank=bank,
+        form_ids=[new_form_id(bank.version) for _ in range(int(copies))],
+        city=current_user.city,
+        answer_key=answer_key,
+    )
+    return pdf_response(render_pdf(html), f"cityready-questionnaire-{bank.version}.pdf")
+
+
+def _form(bank: QuestionBank) -> PaperResponseForm:
+    form = paper_response_form(bank, str(get_locale() or "en"))
+    if current_user.is_admin:
+        cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
+        form.city.choices = [SelectChoice(str(c.id), c.name) for c in cities]
+    else:
+        del form.city
+    return form
+
+
+def _checked_form_id(form: PaperResponseForm, bank: QuestionBank) -> str | None:
+    """The canonical form id, or None with the reason beside the field."""
+    parsed = parse_form_id(form.form_id.data or "", content.banks)
+    if parsed is None:
+        form.form_id.errors.append(
+            _("This is not a form id from our questionnaires. Check it against the paper.")
+        )
+        return None
+    form_id, version = parsed
+    if version != bank.version:
+        form.form_id.errors.append(
+            _(
+                "This form was printed for question bank %(version)s; only the current bank, "
+                "%(current)s, can be keyed in.",
+                version=version,
+                current=bank.version,
+            )
+        )
+        return None
+    if db.session.scalar(sa.select(Assessment.id).where(Assessment.paper_form_id == form_id)):
+        form.form_id.errors.append(_("This form has already been keyed in."))
+        return None
+    return form_id
+
+
+def _unanswered(form: PaperResponseForm, bank: QuestionBank) -> list[str]:
+    """Mark each question with no valid key as needed for submission; return their field names."""
+    missing = [q for q in bank.questions() if not form.value_for(q) and not form.answer(q).errors]
+    for question in missing:
+        form.answer(question).errors.append(
+            _("Needed to submit: type the key of the box ticked, or save as a draft.")
+        )
+    return [form.answer(q).name for q in missing]
+
+
+def _store(form: PaperResponseForm, bank: QuestionBank, form_id: str) -> Assessment | None:
+    """Record the keyed-in answers (and submit them if asked); None if the form id got taken."""
+    city = db.session.get(City, form.city.data) if current_user.is_admin else current_user.city
+    if city is None:
+        abort(400)
+    try:
+        assessment = start_assessment(current_user, city, "paper", form_id)
+        save_answers(
+            assessment,
+            {
+                q.id: AnswerInput(form.value_for(q), form.comment(q).data or "")
+                for q in bank.questions()
+            },
+        )
+        if form.submit.data:
+            submit_assessment(assessment)
+        db.session.commit()
+    except IntegrityError:  # someone keyed in the same form at the same moment
+        db.session.rollback()
+        form.form_id.errors.append(_("This form has already been keyed in."))
+        return None
+    return assessment
+
+
+@bp.route("/paper/responses/new", methods=["GET", "POST"])
+@login_required
+def key_in() -> str | Response:
+    """Key in a paper questionnaire: every question on one page, one key per answer."""
+    bank = content.current
+    form = _form(bank)
+    unanswered: list[str] = []
+    if form.is_submitted():
+        # Check everything at once, so one round trip shows every mistake on the page.
+        fields_valid = form.validate()
+        form_id = None if form.form_id.errors else _checked_form_id(form, bank)
+        unanswered = _unanswered(form, bank) if form.submit.data else []
+        if fields_valid and form_id and not unanswered and (stored := _store(form, bank, form_id)):
+            if form.submit.data:
+                flash(_("Paper form %(form)s keyed in and submitted.", form=form_id), "success")
+                return redirect(url_for("assessment.report", assessment_id=stored.id))
+            flash(_("Paper form %(form)s keyed in as a draft.", form=form_id), "success")
+            return redirect(url_for("assessment.review", assessment_id=stored.id))
+        flash(_("Some entries need your attention; nothing has been saved yet."), "error")
+    return render_template(
+        "paper/key_in.html", form=form, bank=bank, answer_key=answer_key, unanswered=unanswered
+    )

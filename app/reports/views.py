@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from app.auth_tokens import token_required
+from app.extensions import content
+from app.models import Assessment
+from app.operations import assessment_or_404, bank_for, report_snapshot
+from app.pdf import pdf_response, render_pdf
+from app.report_insights import report_insights
+
+bp = Blueprint("reports", __name__)
+
+
+def report_pdf_response(assessment: Assessment) -> Response:
+    """The report as PDF: the same partials as the HTML report, laid out for A4."""
+    html = render_template(
+        "reports/report.html",
+        assessment=assessment,
+        bank=bank_for(assessment),
+        report=report_snapshot(assessment),
+        keep_doing=content.catalogue.keep_doing,
+        insights=report_insights(assessment),
+    )
+    return pdf_response(render_pdf(html), f"cityready-report-{assessment.id}.pdf")
+
+
+@bp.get("/assessments/<int:assessment_id>/report.pdf")
+@login_required
+def report_pdf(assessment_id: int) -> Response:
+    return report_pdf_response(assessment_or_404(current_user, assessment_id))
+
+
+@bp.get("/api/v1/assessments/<int:assessment_id>/report.pdf")
+@token_required
+def api_report_pdf(assessment_id: int) -> Response:
+    return report_pdf_response(assessment_or_404(g.api_user, assessment_id))

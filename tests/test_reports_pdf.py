@@ -1,0 +1,361 @@
+"""The report as PDF: who may download it, what it says, its fonts, and what it never fetches."""
+
+from __future__ import annotations
+
+import io
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pypdf import PdfReader
+
+from app import pdf
+from app.extensions import content, db
+from app.models import City, User
+from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
+from tests.conftest import bearer
+
+HANGZHOU = "杭州 Hangzhou"
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def squeezed(text: str) -> str:
+    """Text without white space, so words wrapped across lines still match."""
+    return "".join(text.split())
+
+
+def font_names(data: bytes) -> set[str]:
+    names = set()
+    for page in PdfReader(io.BytesIO(data)).pages:
+        fonts = page["/Resources"].get_object().get("/Font", {})
+        for font in fonts.values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+def image_count(data: bytes) -> int:
+    return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def hangzhou(make_city: Callable[..., int]) -> int:
+    return make_city(HANGZHOU)
+
+
+@pytest.fixture
+def official(make_user: Callable[..., int], hangzhou: int) -> int:
+    return make_user("official@hangzhou.example", city_id=hangzhou)
+
+
+def file_assessment(app: Flask, user_id: int, comments: dict[str, str] | None = None) -> int:
+    """A submitted assessment, mostly at level 2 with one "don't know", and some comments."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        assert user is not None and user.city is not None
+        assessment = start_assessment(user, user.city)
+        questions = list(content.current.questions())
+        answers = {q.id: AnswerInput("2") for q in questions}
+        answers[questions[-1].id] = AnswerInput("dont_know")
+        for qid, comment in (comments or {}).items():
+            answers[qid] = AnswerInput(answers[qid].value, comment)
+        save_answers(assessment, answers)
+        submit_assessment(assessment)
+        db.session.commit()
+        return assessment.id
+
+
+@pytest.fixture
+def submitted(app: Flask, official: int) -> int:
+    return file_assessment(
+        app, official, {"planning.top_level_design": "Plan adopted by the 市政府 in 2025."}
+    )
+
+
+def test_a_signed_in_official_downloads_the_report_as_pdf(
+    client: FlaskClient, login: Callable[..., Any], submitted: int
+) -> None:
+    login("official@hangzhou.example")
+    response = client.get(f"/assessments/{submitted}/report.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Cache-Control"] == "no-store"
+    assert f"cityready-report-{submitted}.pdf" in response.headers["Content-Disposition"]
+    text = squeezed(pdf_text(response.data)).lower()
+    for expected in (
+        "杭州",
+        "Smart-city readiness report",
+        "Readiness index",
+        "Contents",
+        "Planning, coordination and investment",
+        "Recommended countermeasures",
+        "Paper §4.",
+        "Data gaps",
+        "Plan adopted by the 市政府 in 2025.",
+        "How to read this report",
+    ):
+        assert squeezed(expected).lower() in text, expected
+    assert len(PdfReader(io.BytesIO(response.data)).pages) >= 5
+
+
+def test_chinese_content_renders_with_an_embedded_cjk_font(
+    app: Flask, client: FlaskClient, login: Callable[..., Any], submitted: int
+) -> None:
+    login("official@hangzhou.example")
+    response = client.get(f"/assessments/{submitted}/report.pdf?lang=zh")
+    assert response.status_code == 200
+    text = pdf_text(response.data)
+    with app.app_context():
+        area_title_zh = content.current.areas[0].title.zh
+    assert "杭州" in text
+    assert area_title_zh in text
+    assert any("WenQuanYi" in name or "MicroHei" in name for name in font_names(response.data))
+
+
+def test_the_report_pdf_needs_a_sign_in(client: FlaskClient, submitted: int) -> None:
+    response = client.get(f"/assessments/{submitted}/report.pdf")
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
+
+
+def test_another_citys_report_pdf_is_404(
+    client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any], submitted: int
+) -> None:
+    make_user("official@elsewhere.example")
+    login("official@elsewhere.example")
+    assert client.get(f"/assessments/{submitted}/report.pdf").status_code == 404
+    assert client.get("/assessments/999999/report.pdf").status_code == 404
+
+
+def test_an_admin_downloads_any_citys_report(
+    client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any], submitted: int
+) -> None:
+    make_user("admin@x.example", role="admin")
+    login("admin@x.example")
+    assert client.get(f"/assessments/{submitted}/report.pdf").status_code == 200
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer not-a-token", "Basic abc"])
+def test_the_api_report_pdf_needs_a_valid_token(
+    client: FlaskClient, submitted: int, header: str | None
+) -> None:
+    headers = {"Authorization": header} if header else {}
+    response = client.get(f"/api/v1/assessments/{submitted}/report.pdf", headers=headers)
+    assert response.status_code == 401
+    assert "auth" in response.get_json()["errors"]
+
+
+def test_the_api_serves_the_report_pdf_to_its_city_only(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    api_token: Callable[..., str],
+    submitted: int,
+) -> None:
+    mine = api_token("official@hangzhou.example")
+    response = client.get(f"/api/v1/assessments/{submitted}/report.pdf", headers=bearer(mine))
+    assert response.status_code == 200
+    assert "杭州" in pdf_text(response.data)
+
+    make_user("official@elsewhere.example")
+    theirs = api_token("official@elsewhere.example")
+    response = client.get(f"/api/v1/assessments/{submitted}/report.pdf", headers=bearer(theirs))
+    assert response.status_code == 404
+    assert "errors" in response.get_json()
+
+
+def test_a_repeated_download_is_served_from_the_cache(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    submitted: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    login("official@hangzhou.example")
+    first = client.get(f"/assessments/{submitted}/report.pdf").data
+
+    def no_second_render(*args: Any) -> bytes:
+        raise AssertionError("rendered again")
+
+    monkeypatch.setattr(pdf.renderer, "render", no_second_render)
+    assert client.get(f"/assessments/{submitted}/report.pdf").data == first
+
+
+@pytest.fixture
+def listener() -> Iterator[socket.socket]:
+    """A TCP port on this machine that records whether anything connected to it."""
+    server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    server.setblocking(False)
+    yield server
+    server.close()
+
+
+def connections(server: socket.socket) -> int:
+    count = 0
+    while True:
+        try:
+            connection, _ = server.accept()
+        except BlockingIOError:
+            return count
+        connection.close()
+        count += 1
+
+
+def tiny_png(tmp_path: Path) -> Path:
+    """A real image file, so that if anything let it through it would show up embedded."""
+    from PIL import Image
+
+    path = tmp_path / "secret.png"
+    Image.new("RGB", (4, 4), "red").save(path)
+    return path
+
+
+def test_urls_in_user_text_are_printed_not_fetched(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    login: Callable[..., Any],
+    listener: socket.socket,
+    tmp_path: Path,
+) -> None:
+    port = listener.getsockname()[1]
+    secret = tiny_png(tmp_path)
+    hostile = {
+        "planning.top_level_design": f'<img src="file://{secret}">',
+        "planning.coordination": f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">',
+        "planning.local_positioning": f'<div style="background: url(http://127.0.0.1:{port}/bg)">x</div>',
+    }
+    with app.app_context():
+        city = City(name=f"url(http://127.0.0.1:{port}/city) <img src='file:///etc/passwd'>")
+        db.session.add(city)
+        db.session.commit()
+        city_id = city.id
+    user_id = make_user("official@hostile.example", city_id=city_id)
+    assessment_id = file_assessment(app, user_id, hostile)
+    login("official@hostile.example")
+
+    response = client.get(f"/assessments/{assessment_id}/report.pdf")
+    assert response.status_code == 200
+    assert connections(listener) == 0
+    assert image_count(response.data) == 0
+    text = squeezed(pdf_text(response.data))
+    assert f"http://127.0.0.1:{port}/x.css" in text
+    assert f"file://{secret}" in text
+
+
+def test_the_fetcher_refuses_everything_but_static_files_and_data_urls(
+    app: Flask, listener: socket.socket, tmp_path: Path
+) -> None:
+    from app.pdf.worker import RefusedURL, StaticOnlyFetcher
+
+    port = listener.getsockname()[1]
+    fetcher = StaticOnlyFetcher(app.static_folder or "", "/static/")
+    served = fetcher.fetch("https://cityready.invalid/static/print.css")
+    assert b"@page" in served.read()
+    assert served.content_type == "text/css"
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+    for url in (
+        "file:///etc/passwd",
+        f"file://{tiny_png(tmp_path)}",
+        f"http://127.0.0.1:{port}/x",
+        f"https://127.0.0.1:{port}/x",
+        "http://cityready.invalid/static/print.css",
+        "https://cityready.invalid/static/../../models.py",
+        "https://cityready.invalid/static/%2e%2e/models.py",
+        "https://cityready.invalid/static/missing.css",
+        "https://cityready.invalid.example.com/static/print.css",
+        "ftp://cityready.invalid/static/print.css",
+    ):
+        with pytest.raises(RefusedURL):
+            fetcher.fetch(url)
+    assert connections(listener) == 0
+
+
+def test_markup_that_escaped_the_templates_still_fetches_nothing(
+    app: Flask, listener: socket.socket, tmp_path: Path
+) -> None:
+    port = listener.getsockname()[1]
+    html = (
+        f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
+        f'<p style="background: url(http://127.0.0.1:{port}/bg)">Hello</p>'
+        f'<img src="file://{tiny_png(tmp_path)}"><img src="file:///etc/passwd">'
+        f'<iframe src="http://127.0.0.1:{port}/frame"></iframe>'
+    )
+    with app.test_request_context():
+        document = pdf.render_pdf(html)
+    assert connections(listener) == 0
+    assert image_count(document) == 0
+    assert "Hello" in pdf_text(document)
+
+
+@pytest.fixture
+def impatient_app(app: Flask) -> Flask:
+    app.config["PDF_RENDER_TIMEOUT"] = 0.001
+    return app
+
+
+def test_a_render_past_its_time_limit_is_stopped_with_a_clear_503(
+    impatient_app: Flask, client: FlaskClient, login: Callable[..., Any], submitted: int
+) -> None:
+    login("official@hangzhou.example")
+    response = client.get(f"/assessments/{submitted}/report.pdf")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"]
+    assert b"could not be produced" in response.data
+
+    impatient_app.config["PDF_RENDER_TIMEOUT"] = 60
+    assert client.get(f"/assessments/{submitted}/report.pdf").status_code == 200
+
+
+def test_the_api_answers_a_render_past_its_time_limit_with_json(
+    impatient_app: Flask, client: FlaskClient, api_token: Callable[..., str], submitted: int
+) -> None:
+    token = api_token("official@hangzhou.example")
+    response = client.get(f"/api/v1/assessments/{submitted}/report.pdf", headers=bearer(token))
+    assert response.status_code == 503
+    assert "could not be produced" in response.get_json()["errors"]["request"]
+
+
+def test_the_worker_reports_a_failed_job_and_goes_on(app: Flask) -> None:
+    from app.pdf.job import ERROR, JOB, PDF, RenderJob, read_frame, write_frame
+    from app.pdf.worker import serve
+
+    jobs = io.BytesIO()
+    write_frame(jobs, b"X", b"not a job")
+    write_frame(jobs, JOB, RenderJob("<p>Hi</p>", app.static_folder or "", "/static/").encode())
+    jobs.seek(0)
+    replies = io.BytesIO()
+    serve(jobs, replies)
+    replies.seek(0)
+    assert read_frame(replies)[0] == ERROR
+    kind, document = read_frame(replies)
+    assert kind == PDF and document.startswith(b"%PDF")
+
+
+def test_without_weasyprint_every_job_is_refused_with_the_reason() -> None:
+    from app.pdf.__main__ import _refuse_every_job
+    from app.pdf.job import ERROR, JOB, read_frame, write_frame
+
+    jobs = io.BytesIO()
+    write_frame(jobs, JOB, b"{}")
+    jobs.seek(0)
+    replies = io.BytesIO()
+    _refuse_every_job(jobs, replies, "no Pango")
+    replies.seek(0)
+    assert read_frame(replies) == (ERROR, b"no Pango")
+
+
+def test_the_report_page_links_to_its_pdf(
+    client: FlaskClient, login: Callable[..., Any], submitted: int
+) -> None:
+    login("official@hangzhou.example")
+    page = client.get(f"/assessments/{submitted}/report")
+    assert f'href="/assessments/{submitted}/report.pdf'.encode() in page.data
+    listing = client.get("/assessments")
+    assert f"/assessments/{submitted}/report.pdf".encode() in listing.data
