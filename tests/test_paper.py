@@ -183,6 +183,7 @@ def test_keying_in_errors_are_shown_beside_the_fields_and_nothing_typed_is_lost(
     assert re.search(r'name="key-planning-coordination"[^>]*value="7"', page)
     assert "Typed with care &lt;b&gt;and kept&lt;/b&gt;" in page
     assert 'value="n"' in page
+    assert 'aria-invalid="true"' in page and 'aria-invalid="None"' not in page
     assert count_rows(app, Assessment) == 0
 
 
@@ -240,6 +241,7 @@ def test_the_key_in_page_is_one_compact_form_in_question_order(
             expected += [name, f"{name}-comment"]
     assert names == expected
     assert 'maxlength="1"' in page
+    assert 'aria-invalid="None"' not in page
     assert "key-in.js" in page
     listing = client.get("/assessments").data
     assert b"/paper/questionnaire.pdf" in listing and b"/paper/responses/new" in listing
