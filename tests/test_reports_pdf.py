@@ -101,7 +101,11 @@ def test_a_signed_in_official_downloads_the_report_as_pdf(
         "How to read this report",
     ):
         assert squeezed(expected).lower() in text, expected
-    assert len(PdfReader(io.BytesIO(response.data)).pages) >= 5
+    pages = PdfReader(io.BytesIO(response.data)).pages
+    assert len(pages) >= 5
+    cover = squeezed(pages[0].extract_text()).lower()
+    assert "杭州" in cover and "readinessindex" in cover, "the cover must be the first page"
+    assert "contents" in squeezed(pages[1].extract_text()).lower()
 
 
 def test_chinese_content_renders_with_an_embedded_cjk_font(
