@@ -1,0 +1,126 @@
+"""Profile one kind of request in-process with pyinstrument, to see where its time goes.
+
+Usage: python -m bench.profile KIND [-n 300] [--database FILE] [--out bench/profiles/NAME.txt]
+KIND is one of: report, api, submit, list, api-list, admin-list, dashboard, csv.
+Without --database it seeds a small set (40 cities × 4 rounds) in a temporary file first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import os
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from pyinstrument import Profiler
+
+from bench.seed import ADMIN_EMAIL, BENCH_PASSWORD, official_email, seed
+from bench.servers import USER_AGENT
+
+HEADERS = {"User-Agent": USER_AGENT}
+
+
+def sign_in(client: FlaskClient, email: str) -> None:
+    page = client.get("/login", headers=HEADERS).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert match is not None
+    form = {"email": email, "password": BENCH_PASSWORD, "csrf_token": match.group(1)}
+    assert client.post("/login", data=form, headers=HEADERS).status_code == 302
+
+
+def token(client: FlaskClient, email: str) -> str:
+    basic = base64.b64encode(f"{email}:{BENCH_PASSWORD}".encode()).decode()
+    response = client.post("/api/v1/tokens", headers={"Authorization": f"Basic {basic}"})
+    return str(response.get_json()["token"])
+
+
+def requests_for(kind: str, client: FlaskClient, ids: list[int]) -> Callable[[int], int]:
+    """Return a function that makes the i-th request of this kind and gives its status."""
+    from bench.run import ADMIN_LIST_PAGE_1, CSV_EXPORT, submission_body
+
+    if kind in ("admin-list", "dashboard", "csv"):
+        sign_in(client, ADMIN_EMAIL)
+        path = {"admin-list": ADMIN_LIST_PAGE_1, "dashboard": "/admin", "csv": CSV_EXPORT}[kind]
+        return lambda i: client.get(path, headers=HEADERS).status_code
+    if kind in ("report", "list"):
+        sign_in(client, official_email(0))
+        if kind == "list":
+            return lambda i: client.get("/assessments", headers=HEADERS).status_code
+        return lambda i: client.get(
+            f"/assessments/{ids[i % len(ids)]}/report", headers=HEADERS
+        ).status_code
+    bearer = {"Authorization": f"Bearer {token(client, official_email(0))}"}
+    if kind == "api":
+        return lambda i: client.get(
+            f"/api/v1/assessments/{ids[i % len(ids)]}", headers=bearer
+        ).status_code
+    if kind == "api-list":
+        return lambda i: client.get("/api/v1/assessments", headers=bearer).status_code
+    body = submission_body()
+    return lambda i: client.post(
+        "/api/v1/assessments", data=body, headers={**bearer, "Content-Type": "application/json"}
+    ).status_code
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("kind")
+    parser.add_argument("-n", type=int, default=300)
+    parser.add_argument("--database", type=Path)
+    parser.add_argument("--out", type=Path)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cityready-profile-") as work:
+        database = args.database
+        if database is None:
+            database = Path(work) / "profile.sqlite"
+            seed(database, 40, 4)
+        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+        os.environ.setdefault("SECRET_KEY", "bench-profile")
+
+        import sqlalchemy as sa
+
+        from app import create_app
+        from app.extensions import db
+        from app.models import Assessment, User
+
+        app = create_app()
+        with app.app_context():
+            official = db.session.scalar(sa.select(User).where(User.email == official_email(0)))
+            assert official is not None
+            ids = list(
+                db.session.scalars(
+                    sa.select(Assessment.id).where(
+                        Assessment.city_id == official.city_id, Assessment.status != "draft"
+                    )
+                )
+            )
+        client = app.test_client()
+        make = requests_for(args.kind, client, ids)
+        for i in range(20):  # warm caches and connection pools, as a running server has them
+            make(i)
+        started = time.process_time()
+        for i in range(args.n):
+            make(i)
+        cpu_ms = (time.process_time() - started) * 1000 / args.n
+        profiler = Profiler(interval=0.0002)
+        profiler.start()
+        statuses = {make(i) for i in range(args.n)}
+        profiler.stop()
+    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    summary = (
+        f"{args.n} requests of kind {args.kind!r}, statuses {sorted(statuses)}; "
+        f"{cpu_ms:.2f} ms of CPU each without the profiler (test client, no server)\n"
+    )
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(summary + text)
+    print(summary + text)
+
+
+if __name__ == "__main__":
+    main()

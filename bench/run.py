@@ -1,0 +1,468 @@
+"""Benchmark CityReady under gunicorn with wrk and write bench/results.md.
+
+Usage: scripts/bench.sh [--duration 10] [--connections 10] [--workers N]   (or python -m bench.run)
+
+Seeds three SQLite databases through the operations (the main set, and a small and a large one
+for the growth comparisons), serves each with gunicorn as production does, and drives every
+page with wrk. A do-nothing Flask route, served the same way, is measured at the start and at
+the end; every figure is also given as a ratio to it, which is what the targets are set in.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench.memory import PeakGrowth, peak_growth
+from bench.seed import ADMIN_EMAIL, BENCH_PASSWORD, Seeded, seed
+from bench.servers import (
+    ROOT,
+    USER_AGENT,
+    api_token,
+    default_workers,
+    fetch,
+    gunicorn,
+    port_is_free,
+    session_cookie,
+)
+
+LUA = ROOT / "bench" / "lua" / "requests.lua"
+RESULTS = ROOT / "bench" / "results.md"
+NOTES_MARKER = (
+    "<!-- Notes: everything below this line is kept when the bench rewrites the file. -->"
+)
+OFFICIALS_USED = 50
+APP = "app:create_app()"
+NOOP = "bench.noop_app:app"
+
+
+@dataclass
+class Figure:
+    name: str
+    rps: float = 0.0
+    p50_ms: float = 0.0
+    p99_ms: float = 0.0
+    requests: int = 0
+    errors: int = 0
+    skipped: str = ""
+    ratio: float | None = None
+    target: float | None = None
+
+    @property
+    def met(self) -> bool | None:
+        if self.target is None or self.ratio is None:
+            return None
+        return self.ratio >= self.target and not self.errors
+
+
+@dataclass
+class Settings:
+    duration: int
+    warmup: int
+    connections: int
+    threads: int
+    workers: int
+    port: int
+    work: Path
+
+
+@dataclass
+class Run:
+    settings: Settings
+    figures: list[Figure] = field(default_factory=list)
+    noop: list[Figure] = field(default_factory=list)
+    growth: list[tuple[str, Figure, Figure]] = field(default_factory=list)
+    memory: list[tuple[str, PeakGrowth]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    loads: list[float] = field(default_factory=list)
+
+
+def line(method: str, path: str, body: str = "", **headers: str) -> str:
+    """One request for bench/lua/requests.lua: tab-separated method, path, body, headers."""
+    fields = [method, path, body, f"User-Agent: {USER_AGENT}"]
+    fields += [f"{name.replace('_', '-')}: {value}" for name, value in headers.items()]
+    return "\t".join(fields)
+
+
+def wrk(settings: Settings, base: str, name: str, lines: list[str], seconds: int) -> Figure:
+    requests_file = settings.work / f"{name.replace(' ', '_').replace('/', '_')}.tsv"
+    requests_file.write_text("\n".join(lines) + "\n")
+    command = [
+        "wrk",
+        f"-t{settings.threads}",
+        f"-c{settings.connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "60s",
+        "-s",
+        str(LUA),
+        base,
+        "--",
+        str(requests_file),
+    ]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    summary = json.loads(output.split("BENCH_JSON", 1)[1].strip().splitlines()[0])
+    errors = sum(summary["errors"].values())
+    return Figure(
+        name=name,
+        rps=summary["requests"] / (summary["duration_us"] / 1e6),
+        p50_ms=summary["p50_us"] / 1000,
+        p99_ms=summary["p99_us"] / 1000,
+        requests=summary["requests"],
+        errors=errors,
+    )
+
+
+def measure(settings: Settings, base: str, name: str, lines: list[str]) -> Figure:
+    """Check one request of each kind answers well, warm the workers up, then measure."""
+    for sample in dict.fromkeys(lines[:3] + lines[-2:]):
+        method, path, body, *headers = sample.split("\t")
+        header_map = dict(h.split(": ", 1) for h in headers)
+        status, response_headers, payload = fetch(
+            base, path, method=method, body=body.encode() or None, headers=header_map
+        )
+        if status not in (200, 201):
+            raise RuntimeError(f"{name}: {method} {path} answered {status}: {payload[:300]!r}")
+        if "Set-Cookie" in response_headers and method == "GET":
+            raise RuntimeError(f"{name}: {path} rewrote the session cookie on a plain read")
+    wrk(settings, base, name, lines, settings.warmup)
+    figure = wrk(settings, base, name, lines, settings.duration)
+    print(
+        f"  {name:<44} {figure.rps:8.1f} req/s  p50 {figure.p50_ms:7.2f} ms  "
+        f"p99 {figure.p99_ms:7.2f} ms  errors {figure.errors}",
+        flush=True,
+    )
+    return figure
+
+
+def exists(base: str, path: str, headers: dict[str, str]) -> bool:
+    status, _, _ = fetch(base, path, headers={"User-Agent": USER_AGENT, **headers})
+    return status != 404
+
+
+def submission_body() -> str:
+    from app import create_app
+    from app.extensions import content
+
+    with create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}).app_context():
+        answers = {
+            q.id: {"value": str(1 + i % 5), "comment": "From the city yearbook." if i % 4 else ""}
+            for i, q in enumerate(content.current.questions())
+        }
+    return json.dumps({"answers": answers, "submit": True}, separators=(",", ":"))
+
+
+def main_set(run: Run, database: Path, seeded: Seeded) -> None:
+    settings = run.settings
+    officials = [o for o in seeded.officials if o[1]][:OFFICIALS_USED]
+    with gunicorn(APP, settings.port + 2, settings.workers, database) as server:
+        base = server.base
+        print(f"Signing in {len(officials)} officials and the admin", flush=True)
+        cookies = {email: session_cookie(base, email, BENCH_PASSWORD) for email, _ in officials}
+        tokens = {email: api_token(base, email, BENCH_PASSWORD) for email, _ in officials}
+        admin_cookie = session_cookie(base, ADMIN_EMAIL, BENCH_PASSWORD)
+        report_lines = [
+            line("GET", f"/assessments/{i}/report", Cookie=cookies[email])
+            for email, ids in officials
+            for i in ids
+        ]
+        api_lines = [
+            line("GET", f"/api/v1/assessments/{i}", Authorization=f"Bearer {tokens[email]}")
+            for email, ids in officials
+            for i in ids
+        ]
+        body = submission_body()
+        submit_lines = [
+            line(
+                "POST",
+                "/api/v1/assessments",
+                body,
+                Authorization=f"Bearer {tokens[email]}",
+                Content_Type="application/json",
+            )
+            for email, _ in officials
+        ]
+        pdf_lines = [
+            line("GET", f"/assessments/{i}/report.pdf", Cookie=cookies[email])
+            for email, ids in officials[:10]
+            for i in ids
+        ]
+        required: list[tuple[str, list[str], float | None]] = [
+            ("HTML report page", report_lines, 0.5),
+            ("API read of one assessment", api_lines, 0.6),
+            ("Submission (POST, submit: true)", submit_lines, 0.1),
+        ]
+        optional: list[tuple[str, list[str], float | None]] = [
+            *[(name, [line("GET", path, Cookie=admin_cookie)], None) for name, path in ADMIN_PAGES],
+            ("PDF report", pdf_lines, None),
+        ]
+        for name, lines, target in required:
+            figure = measure(settings, base, name, lines)
+            figure.target = target
+            run.figures.append(figure)
+        for name, lines, target in optional:
+            _, path, _, *headers = lines[0].split("\t")
+            if not exists(base, path, dict(h.split(": ", 1) for h in headers)):
+                run.figures.append(Figure(name, skipped=f"`{path}` is not on main yet"))
+                continue
+            figure = measure(settings, base, name, lines)
+            figure.target = target
+            run.figures.append(figure)
+
+
+ADMIN_LIST_PAGE_1 = "/admin/assessments?status=submitted&sort=-overall&page=1"
+ADMIN_LIST_DEEP = "/admin/assessments?status=submitted&sort=-overall&page=40"
+ADMIN_PAGES = [
+    ("Admin list, filtered and sorted, page 1", ADMIN_LIST_PAGE_1),
+    ("Admin list, filtered and sorted, deep page", ADMIN_LIST_DEEP),
+    ("Admin dashboard", "/admin"),
+    ("CSV export (all assessments)", "/admin/assessments.csv"),
+]
+GROWTH_PAGES = [
+    ("Admin list, filtered and sorted, page 1", ADMIN_LIST_PAGE_1),
+    ("Admin dashboard", "/admin"),
+]
+CSV_EXPORT = "/admin/assessments.csv"
+
+
+def growth_sets(run: Run, small: Path, large: Path, sizes: tuple[int, int]) -> None:
+    """The admin pages on the small and the large set, and the CSV export's memory on each."""
+    settings = run.settings
+    figures: dict[str, list[Figure]] = {}
+    for offset, database in ((3, small), (4, large)):
+        with gunicorn(APP, settings.port + offset, settings.workers, database) as server:
+            cookie = session_cookie(server.base, ADMIN_EMAIL, BENCH_PASSWORD)
+            for name, path in GROWTH_PAGES:
+                if not exists(server.base, path, {"Cookie": cookie}):
+                    run.notes.append(f"{name} (`{path}`) is not on main yet: no growth figure.")
+                    continue
+                label = f"{name} ({sizes[offset - 3]:,})"
+                figures.setdefault(name, []).append(
+                    measure(settings, server.base, label, [line("GET", path, Cookie=cookie)])
+                )
+    for name, pair in figures.items():
+        run.growth.append((name, pair[0], pair[1]))
+    for offset, database, size in ((5, small, sizes[0]), (6, large, sizes[1])):
+        with gunicorn(APP, settings.port + offset, 1, database) as server:
+            cookie = session_cookie(server.base, ADMIN_EMAIL, BENCH_PASSWORD)
+            headers = {"Cookie": cookie}
+            if not exists(server.base, CSV_EXPORT, headers):
+                run.notes.append(f"`{CSV_EXPORT}` is not on main yet: no memory figure.")
+                return
+            result = peak_growth(server.pid, server.base, CSV_EXPORT, headers)
+            print(f"  CSV export of {size:,}: peak RSS growth {result.growth_mib:.1f} MiB")
+            run.memory.append((f"{size:,} assessments", result))
+
+
+def do_nothing(run: Run) -> None:
+    settings = run.settings
+    with gunicorn(NOOP, settings.port + 1, settings.workers, None, probe="/") as server:
+        figure = measure(
+            settings,
+            server.base,
+            f"Do-nothing Flask route #{len(run.noop) + 1}",
+            [line("GET", "/")],
+        )
+        run.noop.append(figure)
+
+
+def seed_all(
+    work: Path, cities: int, rounds: int, small: int, large: int
+) -> tuple[tuple[Path, Seeded], ...]:
+    started = time.perf_counter()
+    databases = []
+    for name, n_cities in (
+        ("main", cities),
+        ("small", small // rounds),
+        ("large", large // rounds),
+    ):
+        database = work / f"{name}.sqlite"
+        seeded = seed(database, n_cities, rounds)
+        print(f"Seeded {name}: {seeded.assessments:,} assessments", flush=True)
+        databases.append((database, seeded))
+    print(f"Seeding took {time.perf_counter() - started:.0f} s", flush=True)
+    return tuple(databases)
+
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return "–" if value is None else f"{value:.{digits}f}"
+
+
+def _verdict(met: bool | None) -> str:
+    return {True: "**met**", False: "**NOT met**", None: ""}[met]
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        for text in cpuinfo.read_text().splitlines():
+            if text.startswith("model name"):
+                model = text.split(":", 1)[1].strip()
+                break
+    return f"{os.cpu_count()} cores, {model}, Python {platform.python_version()}"
+
+
+def commit() -> str:
+    found = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    )
+    dirty = subprocess.run(["git", "status", "--porcelain", "app"], cwd=ROOT, capture_output=True)
+    return found.stdout.strip() + (" with uncommitted changes" if dirty.stdout.strip() else "")
+
+
+def report(run: Run, sizes: dict[str, int]) -> str:
+    s = run.settings
+    floor = statistics.mean(f.rps for f in run.noop)
+    rows = [
+        "# CityReady benchmark results",
+        "",
+        f"Written by `scripts/bench.sh` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit "
+        f"`{commit()}`; {machine()}; load average {run.loads[0]:.2f} before, "
+        f"{run.loads[-1]:.2f} after.",
+        f'gunicorn with {s.workers} sync workers, as `gunicorn "app:create_app()"` runs in '
+        f"production; wrk with {s.threads} threads and {s.connections} connections for "
+        f"{s.duration} s per row after a {s.warmup} s warm-up, each request picked at random "
+        "from the prepared ones (bench/lua/requests.lua). SQLite built by `flask db upgrade`.",
+        f"Main set: {sizes['main']:,} assessments ({sizes['cities']} cities × {sizes['rounds']} "
+        f"rounds); growth sets: {sizes['small']:,} and {sizes['large']:,}. Reads rotate over "
+        f"{OFFICIALS_USED} officials' own submitted assessments; a submission files a whole "
+        "assessment with `submit: true` and adds a row each time.",
+        "",
+        "The floor, a do-nothing Flask route served the same way: "
+        + ", ".join(f"{f.rps:.0f} req/s (p50 {f.p50_ms:.2f} ms)" for f in run.noop)
+        + f"; ratios below are to their mean, {floor:.0f} req/s.",
+        "",
+        "| what | req/s | p50 ms | p99 ms | ratio to do-nothing | target | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for f in run.figures:
+        if f.skipped:
+            rows.append(f"| {f.name} | | | | | | {f.skipped} |")
+            continue
+        f.ratio = f.rps / floor
+        target = f"≥ {f.target}" if f.target is not None else ""
+        errors = f" ({f.errors} errors)" if f.errors else ""
+        rows.append(
+            f"| {f.name} | {f.rps:.1f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {f.ratio:.2f} | "
+            f"{target} | {_verdict(f.met)}{errors} |"
+        )
+    rows += ["", "## Growth: the admin pages with 10,000 assessments against 100", ""]
+    if run.growth:
+        rows += [
+            f"| page | {sizes['small']:,}: p50 ms (req/s) | {sizes['large']:,}: p50 ms (req/s) "
+            "| time ratio | target | |",
+            "| --- | ---: | ---: | ---: | ---: | --- |",
+        ]
+        for name, small, large in run.growth:
+            ratio = large.p50_ms / small.p50_ms
+            rows.append(
+                f"| {name} | {small.p50_ms:.2f} ({small.rps:.0f}) | {large.p50_ms:.2f} "
+                f"({large.rps:.0f}) | {ratio:.2f} | ≤ 1.5 | {_verdict(ratio <= 1.5)} |"
+            )
+    rows += ["", "## CSV export: the worker's peak memory", ""]
+    if len(run.memory) == 2:
+        rows += [
+            "One gunicorn worker; its RSS high-water mark is reset through /proc before the "
+            "export and read after it (bench/memory.py).",
+            "",
+            "| export | status | bytes | seconds | peak RSS growth MiB |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for name, m in run.memory:
+            rows.append(
+                f"| {name} | {m.status} | {m.body_bytes:,} | {m.seconds:.2f} | {m.growth_mib:.1f} |"
+            )
+        extra = run.memory[1][1].growth_mib - run.memory[0][1].growth_mib
+        rows += [
+            "",
+            f"Growth of the large export over the small one: {extra:.1f} MiB "
+            f"(target < 30): {_verdict(extra < 30)}.",
+        ]
+    if run.notes:
+        rows += ["", *[f"- {note}" for note in run.notes]]
+    return "\n".join(rows) + "\n"
+
+
+def write_results(text: str) -> None:
+    kept = ""
+    if RESULTS.exists() and NOTES_MARKER in RESULTS.read_text():
+        kept = RESULTS.read_text().split(NOTES_MARKER, 1)[1]
+    RESULTS.write_text(text + "\n" + NOTES_MARKER + (kept or "\n"))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per row")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each row")
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=default_workers())
+    parser.add_argument("--port", type=int, default=5600, help="first of seven ports used")
+    parser.add_argument("--cities", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument("--small", type=int, default=100)
+    parser.add_argument("--large", type=int, default=10_000)
+    parser.add_argument("--no-write", action="store_true", help="print, leave results.md alone")
+    args = parser.parse_args(argv)
+
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install wrk (scripts/bench.sh does this as root)")
+    busy = [p for p in range(args.port, args.port + 7) if not port_is_free(p)]
+    if busy:
+        sys.exit(f"ports in use: {busy}; pick others with --port")
+    with tempfile.TemporaryDirectory(prefix="cityready-bench-") as work:
+        settings = Settings(
+            args.duration,
+            args.warmup,
+            args.connections,
+            args.threads,
+            args.workers,
+            args.port,
+            Path(work),
+        )
+        run = Run(settings)
+        run.loads.append(os.getloadavg()[0])
+        (main_db, main_seeded), (small_db, small_seeded), (large_db, large_seeded) = seed_all(
+            Path(work), args.cities, args.rounds, args.small, args.large
+        )
+        steps: list[Callable[[], None]] = [
+            lambda: do_nothing(run),
+            lambda: main_set(run, main_db, main_seeded),
+            lambda: growth_sets(
+                run, small_db, large_db, (small_seeded.assessments, large_seeded.assessments)
+            ),
+            lambda: do_nothing(run),
+        ]
+        for step in steps:
+            step()
+        run.loads.append(os.getloadavg()[0])
+        sizes = {
+            "main": main_seeded.assessments,
+            "cities": args.cities,
+            "rounds": args.rounds,
+            "small": small_seeded.assessments,
+            "large": large_seeded.assessments,
+        }
+        text = report(run, sizes)
+    print()
+    print(text)
+    if not args.no_write:
+        write_results(text)
+        print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
