@@ -20,7 +20,7 @@ from flask.testing import FlaskClient
 from pyinstrument import Profiler
 
 from bench.seed import ADMIN_EMAIL, BENCH_PASSWORD, official_email, seed
-from bench.servers import USER_AGENT
+from bench.servers import SECRET_KEY, USER_AGENT
 
 HEADERS = {"User-Agent": USER_AGENT}
 
@@ -51,20 +51,22 @@ def requests_for(kind: str, client: FlaskClient, ids: list[int]) -> Callable[[in
         sign_in(client, official_email(0))
         if kind == "list":
             return lambda i: client.get("/assessments", headers=HEADERS).status_code
-        return lambda i: client.get(
-            f"/assessments/{ids[i % len(ids)]}/report", headers=HEADERS
-        ).status_code
+        return lambda i: (
+            client.get(f"/assessments/{ids[i % len(ids)]}/report", headers=HEADERS).status_code
+        )
     bearer = {"Authorization": f"Bearer {token(client, official_email(0))}"}
     if kind == "api":
-        return lambda i: client.get(
-            f"/api/v1/assessments/{ids[i % len(ids)]}", headers=bearer
-        ).status_code
+        return lambda i: (
+            client.get(f"/api/v1/assessments/{ids[i % len(ids)]}", headers=bearer).status_code
+        )
     if kind == "api-list":
         return lambda i: client.get("/api/v1/assessments", headers=bearer).status_code
     body = submission_body()
-    return lambda i: client.post(
-        "/api/v1/assessments", data=body, headers={**bearer, "Content-Type": "application/json"}
-    ).status_code
+    return lambda i: (
+        client.post(
+            "/api/v1/assessments", data=body, headers={**bearer, "Content-Type": "application/json"}
+        ).status_code
+    )
 
 
 def main() -> None:
@@ -80,7 +82,7 @@ def main() -> None:
             database = Path(work) / "profile.sqlite"
             seed(database, 40, 4)
         os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-        os.environ.setdefault("SECRET_KEY", "bench-profile")
+        os.environ["SECRET_KEY"] = SECRET_KEY
 
         import sqlalchemy as sa
 

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from bench.servers import SECRET_KEY
+
 BENCH_PASSWORD = "bench-password-2026"
 ADMIN_EMAIL = "admin@bench.example"
 COMMIT_EVERY = 200
@@ -35,14 +37,13 @@ def official_email(number: int) -> str:
 
 def upgrade_schema(url: str) -> None:
     """Build the schema exactly as production does: ``flask db upgrade``."""
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-seed"}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
     flask = Path(sys.executable).with_name("flask")
-    subprocess.run(
-        [str(flask), "--app", "app", "db", "upgrade"],
-        env=env,
-        check=True,
-        capture_output=True,
+    done = subprocess.run(
+        [str(flask), "--app", "app", "db", "upgrade"], env=env, capture_output=True, text=True
     )
+    if done.returncode:
+        raise RuntimeError(f"flask db upgrade failed:\n{done.stderr}")
 
 
 def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seeded:
@@ -56,7 +57,7 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
     url = f"sqlite:///{database}"
     upgrade_schema(url)
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("SECRET_KEY", "bench-seed")
+    os.environ["SECRET_KEY"] = SECRET_KEY
 
     from app import create_app
     from app.extensions import content, db

@@ -1,12 +1,12 @@
-"""Start and stop gunicorn as production runs it, and talk to it as a browser or API client would."""
+"""Start and stop gunicorn as production runs it; talk to it as a browser or API client would."""
 
 from __future__ import annotations
 
 import base64
-import http.cookiejar
 import json
 import os
 import re
+import secrets
 import signal
 import socket
 import subprocess
@@ -23,6 +23,8 @@ from pathlib import Path
 USER_AGENT = "cityready-bench"
 """Sent on every request, login included: Flask-Login ties a session to the user agent."""
 
+SECRET_KEY = secrets.token_hex(32)
+"""One random key per benchmark run, shared by the seeding and the servers."""
 GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -56,7 +58,7 @@ def gunicorn(
     target: str, port: int, workers: int, database: Path | None, probe: str = "/login"
 ) -> Iterator[Server]:
     """Serve the WSGI target on 127.0.0.1:port with sync workers; stop it on the way out."""
-    env = {**os.environ, "SECRET_KEY": "bench-secret-key", "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {**os.environ, "SECRET_KEY": SECRET_KEY, "PYTHONDONTWRITEBYTECODE": "1"}
     if database is not None:
         env["DATABASE_URL"] = f"sqlite:///{database}"
     command = [
@@ -125,22 +127,37 @@ def api_token(base: str, email: str, password: str) -> str:
     return str(json.loads(body)["token"])
 
 
+def _session_from(headers: dict[str, str]) -> str | None:
+    cookie = headers.get("Set-Cookie", "")
+    return cookie.split(";", 1)[0] if cookie.startswith("session=") else None
+
+
 def session_cookie(base: str, email: str, password: str) -> str:
-    """Sign in through the login form, CSRF token and all, and return the session cookie."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    opener.addheaders = [("User-Agent", USER_AGENT)]
-    with opener.open(base + "/login", timeout=30) as page:
-        html = page.read().decode()
-    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
-    if match is None:
-        raise RuntimeError("no CSRF token on the login page")
+    """Sign in through the login form, CSRF token and all, and return the session cookie.
+
+    The cookie is carried by hand: outside development it is marked Secure, and a cookie jar
+    would not send it back over the plain HTTP of the loopback.
+    """
+    status, headers, page = fetch(base, "/login")
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.decode())
+    cookie = _session_from(headers)
+    if status != 200 or match is None or cookie is None:
+        raise RuntimeError(f"the login page answered {status} without a form and a session")
     form = urllib.parse.urlencode(
         {"email": email, "password": password, "csrf_token": match.group(1)}
     ).encode()
-    with opener.open(base + "/login", data=form, timeout=30) as response:
-        response.read()
-    cookie = next((c for c in jar if c.name == "session"), None)
-    if cookie is None or cookie.value is None:
-        raise RuntimeError(f"signing in as {email} set no session cookie")
-    return f"session={cookie.value}"
+    status, headers, _ = fetch(
+        base,
+        "/login",
+        method="POST",
+        body=form,
+        headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    signed_in = _session_from(headers)
+    if status != 302 or signed_in is None:
+        raise RuntimeError(f"signing in as {email} answered {status}")
+    # Follow the redirect as a browser would: the first page puts a new CSRF token in the
+    # session (sign-in starts a fresh one), and the cookie that carries it is the one to keep.
+    target = urllib.parse.urlsplit(headers["Location"]).path
+    _, headers, _ = fetch(base, target, headers={"Cookie": signed_in})
+    return _session_from(headers) or signed_in
