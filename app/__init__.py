@@ -13,6 +13,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "API_TOKEN_MAX_AGE_DAYS": 30,
     "ASSESSMENTS_PER_PAGE": 20,
+    # Submitted reports and API answers kept rendered per worker (app/caching.py); 0 turns off.
+    "FROZEN_CACHE_SIZE": 512,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ("en", "zh"),
     # WTForms' own messages ("This field is required.") follow the page's language.
@@ -66,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app import headers, pdf, sqlite
+    from app.caching import frozen_cache
     from app.extensions import content, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_babel
 
@@ -80,6 +83,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     init_babel(app)
     content.init_app(app)
+    frozen_cache.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
     pdf.init_app(app)

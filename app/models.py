@@ -167,6 +167,11 @@ class Assessment(Model):
             "status IN ('draft', 'submitted', 'approved', 'returned')", name="status"
         ),
         sa.CheckConstraint("source IN ('web', 'api', 'paper')", name="source"),
+        # A city's rounds, newest first: the assessment lists of officials and of the API.
+        sa.Index("ix_assessment_city_id_created_at", "city_id", "created_at"),
+        # Rounds by status, city and date: every city's latest approved one (the peers) and a
+        # city's finished rounds (its trend), read in index order.
+        sa.Index("ix_assessment_status_city_id_submitted_at", "status", "city_id", "submitted_at"),
     )
 
     @property

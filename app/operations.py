@@ -6,16 +6,26 @@ request either stores everything it was given or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from flask import abort
 
 from app.action_plan import resolve_targets, target_scores
 from app.extensions import content, db
-from app.models import Answer, Assessment, City, Target, User, utcnow
+from app.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    City,
+    StatusChange,
+    Target,
+    User,
+    utcnow,
+)
 from app.questionnaire import QuestionBank
 from app.scoring import Snapshot, match_countermeasures, score_assessment, snapshot
 from app.uncertainty import AnswerCertainty, Uncertainty, assess_uncertainty
@@ -48,7 +58,12 @@ def visible_assessments(user: User) -> sa.Select[Assessment]:
 
 def assessment_or_404(user: User, assessment_id: int) -> Assessment:
     """Return the assessment if the user may see it; another city's is a plain 404."""
-    found = db.session.scalar(visible_assessments(user).where(Assessment.id == assessment_id))
+    found = db.session.scalar(
+        visible_assessments(user)
+        .where(Assessment.id == assessment_id)
+        # The snapshot is parsed only where it is used: a cached report or JSON never needs it.
+        .options(so.joinedload(Assessment.city), so.defer(Assessment.score_snapshot))
+    )
     if found is None:
         abort(404)
     return found
@@ -68,6 +83,32 @@ def start_assessment(
     )
     db.session.add(assessment)
     db.session.flush()
+    return assessment
+
+
+def file_assessment(
+    author: User,
+    city: City,
+    answers: Mapping[str, AnswerInput],
+    submit: bool,
+    source: str = "web",
+) -> Assessment:
+    """Start an assessment with all its answers, submitted if asked, as the API files one.
+
+    The new row and its answers go to the database in one flush, with no query to load an
+    answer list that cannot exist yet.
+    """
+    assessment = Assessment(
+        city=city,
+        author=author,
+        questionnaire_version=content.current.version,
+        status="draft",
+        source=source,
+    )
+    db.session.add(assessment)
+    save_answers(assessment, answers)
+    if submit:
+        submit_assessment(assessment)
     return assessment
 
 
@@ -103,36 +144,80 @@ def city_targets(city_id: int) -> dict[str, int]:
     return {row.scope: row.level for row in db.session.execute(query)}
 
 
-def compute_snapshot(assessment: Assessment) -> Snapshot:
+def compute_snapshot(
+    assessment: Assessment, chosen_targets: Mapping[str, int] | None = None
+) -> Snapshot:
+    """Score the answers as they stand; ``chosen_targets`` spares the query when known."""
     bank = bank_for(assessment)
     answers = assessment.answer_values()
     card = score_assessment(bank, answers)
-    targets = target_scores(resolve_targets(bank, city_targets(assessment.city_id)))
+    if chosen_targets is None:
+        chosen_targets = city_targets(assessment.city_id)
+    targets = target_scores(resolve_targets(bank, chosen_targets))
     return snapshot(card, match_countermeasures(bank, content.catalogue, answers, card, targets))
-
-
-def earlier_rounds(assessment: Assessment) -> list[Assessment]:
-    """The city's finished rounds before this one, oldest first (all of them for a draft)."""
-    query = sa.select(Assessment).where(
-        Assessment.city_id == assessment.city_id,
-        Assessment.status.in_(FINISHED_STATUSES),
-        Assessment.id != assessment.id,
-    )
-    if assessment.submitted_at is not None:
-        query = query.where(Assessment.submitted_at < assessment.submitted_at)
-    return list(db.session.scalars(query.order_by(Assessment.submitted_at, Assessment.id)))
 
 
 PEER_STATUS = "approved"
 """Only reviewed assessments are compared between cities."""
 
 
+def report_revision(city_id: int) -> tuple[object, ...]:
+    """A fingerprint of what a report shows besides its own assessment, in one indexed query.
+
+    The city's targets and action items: any insert, update or delete moves their count or
+    newest ``updated_at``. Earlier rounds and the peers: they change only by a status change,
+    and every status change anywhere adds a ``status_change`` row, so its newest id moves.
+    """
+    return tuple(db.session.execute(_REVISION, {"city_id": city_id}).one())
+
+
+def _revision_statement() -> sa.Select[Any]:
+    city_id: sa.BindParameter[int] = sa.bindparam("city_id")
+    parts: list[sa.ScalarSelect[Any]] = [sa.select(sa.func.max(StatusChange.id)).scalar_subquery()]
+    for model in (Target, ActionItem):
+        parts += [
+            sa.select(sa.func.count()).where(model.city_id == city_id).scalar_subquery(),
+            sa.select(sa.func.max(model.updated_at))
+            .where(model.city_id == city_id)
+            .scalar_subquery(),
+        ]
+    return sa.select(*parts)
+
+
+_REVISION = _revision_statement()
+
+
+def frozen_key(assessment: Assessment, kind: str, *parts: Hashable) -> tuple[Hashable, ...] | None:
+    """The cache key of something built from a submitted assessment; None while it can change.
+
+    It carries the assessment's status and ``updated_at`` (every status change and every saved
+    answer writes a new one) and ``report_revision`` (targets, actions, earlier rounds and peers
+    appear in reports too), so whatever changes, the key does.
+    """
+    if assessment.is_editable:
+        return None
+    version = (assessment.id, assessment.status, assessment.updated_at.isoformat())
+    return (kind, *version, report_revision(assessment.city_id), *parts)
+
+
 def latest_approved_per_city() -> list[Assessment]:
-    """Each city's most recent approved assessment, by city name."""
+    """Each city's most recent approved assessment, by city name, with its headline scores only:
+    the snapshots stay unread, so this costs one light row per approved round."""
     rows = db.session.scalars(
         sa.select(Assessment)
         .where(Assessment.status == PEER_STATUS)
-        .options(sa.orm.joinedload(Assessment.city))
+        .options(
+            so.joinedload(Assessment.city),
+            so.load_only(
+                Assessment.city_id,
+                Assessment.status,
+                Assessment.submitted_at,
+                Assessment.overall_score,
+                Assessment.planning_score,
+                Assessment.environment_score,
+                Assessment.participation_score,
+            ),
+        )
         .order_by(Assessment.city_id, Assessment.submitted_at.desc(), Assessment.id.desc())
     )
     latest: dict[int, Assessment] = {}
@@ -141,11 +226,13 @@ def latest_approved_per_city() -> list[Assessment]:
     return sorted(latest.values(), key=lambda row: row.city.name)
 
 
-def report_snapshot(assessment: Assessment) -> Snapshot:
+def report_snapshot(
+    assessment: Assessment, chosen_targets: Mapping[str, int] | None = None
+) -> Snapshot:
     """The snapshot fixed at submission, or while the answers may change, their figures now."""
     if not assessment.is_editable and assessment.score_snapshot is not None:
         return cast(Snapshot, assessment.score_snapshot)
-    return compute_snapshot(assessment)
+    return compute_snapshot(assessment, chosen_targets)
 
 
 def assessment_uncertainty(assessment: Assessment) -> Uncertainty:

@@ -53,18 +53,6 @@ def actions_of(assessment: Assessment) -> list[ActionItem]:
     )
 
 
-def actions_from_rounds(assessment_ids: list[int]) -> list[ActionItem]:
-    if not assessment_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(ActionItem)
-            .where(ActionItem.assessment_id.in_(assessment_ids))
-            .order_by(ActionItem.assessment_id, ActionItem.id)
-        )
-    )
-
-
 def action_or_404(user: User, action_id: int) -> ActionItem:
     """Return the action item if it belongs to the user's city (admins: any); else 404."""
     item = db.session.get(ActionItem, action_id)

@@ -7,24 +7,27 @@ it, passes ``insights=report_insights(assessment)`` and gets every section.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
 from app.action_plan import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
 from app.department_answers import DepartmentView, department_view
-from app.extensions import content
-from app.models import ActionItem, Answer, Assessment, Survey
+from app.extensions import content, db
+from app.models import ActionItem, Answer, Assessment, Survey, Target
 from app.operations import (
+    FINISHED_STATUSES,
     assessment_uncertainty,
     bank_for,
-    city_targets,
-    earlier_rounds,
     latest_approved_per_city,
     report_snapshot,
 )
-from app.plans import actions_from_rounds, actions_of
 from app.resident_survey import ResidentSurvey, SurveyResults
-from app.scoring import score_assessment
+from app.scoring import Snapshot, score_assessment
 from app.surveys import survey_of, survey_results
 from app.trends import RoundComparison, compare_rounds, peer_percentiles
 from app.uncertainty import Uncertainty, safe_link
@@ -99,43 +102,113 @@ class ReportInsights:
         return countermeasure_id if found is None else found.title.get(lang)
 
 
-def _follow_ups(assessment: Assessment) -> tuple[ActionFollowUp, ...]:
-    rounds = {a.id: a for a in earlier_rounds(assessment)}
-    now = (bank_for(assessment), assessment.answer_values())
-    return tuple(
-        ActionFollowUp(
-            item,
-            action_outcome(
-                item.question_ids,
-                (bank_for(rounds[item.assessment_id]), rounds[item.assessment_id].answer_values()),
-                now,
-            ),
-        )
-        for item in actions_from_rounds(list(rounds))
+@dataclass(frozen=True)
+class LiveInsights:
+    """The report's sections that keep changing after submission: the residents' survey goes
+    on collecting answers and invited departments go on answering. Never cached."""
+
+    survey: Survey | None
+    survey_results: SurveyResults | None
+    survey_questions: ResidentSurvey
+    departments: DepartmentView | None
+
+
+def live_insights(assessment: Assessment) -> LiveInsights:
+    survey = survey_of(assessment)
+    return LiveInsights(
+        survey=survey,
+        survey_results=None if survey is None else survey_results(survey),
+        survey_questions=content.resident_survey,
+        departments=department_view(assessment),
     )
 
 
-def _point(assessment: Assessment) -> RoundPoint:
-    snap = report_snapshot(assessment)
+@dataclass(frozen=True)
+class CityRecords:
+    """What reports read beyond their own assessment, loaded for many assessments at once, so
+    a list of reports costs the same few queries as one report."""
+
+    targets: dict[int, dict[str, int]]
+    """Each city's target levels, by area or question id."""
+    actions: dict[int, list[ActionItem]]
+    """Each assessment's action items, for every assessment of the cities concerned."""
+    finished: dict[int, list[Assessment]]
+    """Each city's finished rounds, oldest first, with their answers loaded."""
+    peers: list[Assessment]
+    """Every city's latest approved assessment (``latest_approved_per_city``)."""
+
+    def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
+        """The city's finished rounds before this one (all of them for a draft)."""
+        return [
+            r
+            for r in self.finished.get(assessment.city_id, [])
+            if r.id != assessment.id
+            and (
+                assessment.submitted_at is None
+                or (r.submitted_at is not None and r.submitted_at < assessment.submitted_at)
+            )
+        ]
+
+
+def city_records(assessments: Iterable[Assessment]) -> CityRecords:
+    """Load the targets, actions and finished rounds of these assessments' cities, and the
+    peers: five queries, however many assessments."""
+    city_ids = sorted({a.city_id for a in assessments})
+    targets: dict[int, dict[str, int]] = {c: {} for c in city_ids}
+    for row in db.session.execute(
+        sa.select(Target.city_id, Target.scope, Target.level).where(Target.city_id.in_(city_ids))
+    ):
+        targets[row.city_id][row.scope] = row.level
+    actions: dict[int, list[ActionItem]] = defaultdict(list)
+    for item in db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.city_id.in_(city_ids)).order_by(ActionItem.id)
+    ):
+        actions[item.assessment_id].append(item)
+    finished: dict[int, list[Assessment]] = defaultdict(list)
+    for past in db.session.scalars(
+        sa.select(Assessment)
+        .where(Assessment.city_id.in_(city_ids), Assessment.status.in_(FINISHED_STATUSES))
+        .order_by(Assessment.submitted_at, Assessment.id)
+        .options(so.selectinload(Assessment.answers))
+    ):
+        finished[past.city_id].append(past)
+    return CityRecords(targets, actions, finished, latest_approved_per_city())
+
+
+def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFollowUp, ...]:
+    now = (bank_for(assessment), assessment.answer_values())
+    return tuple(
+        ActionFollowUp(
+            item, action_outcome(item.question_ids, (bank_for(past), past.answer_values()), now)
+        )
+        for past in records.earlier_rounds(assessment)
+        for item in records.actions.get(past.id, [])
+    )
+
+
+def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
     when = assessment.submitted_at or assessment.updated_at
     return RoundPoint(assessment.id, when, snap["overall"], dict(snap["areas"]))
 
 
 def _round_facts(
-    assessment: Assessment,
+    assessment: Assessment, snap: Snapshot
 ) -> tuple[dict[str, float | None], float, dict[str, str], list[str]]:
-    snap = report_snapshot(assessment)
     measures = [cm["id"] for cm in snap["countermeasures"]]
     return dict(snap["areas"]), snap["overall"], assessment.answer_values(), measures
 
 
-def _trend(assessment: Assessment) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
-    earlier = earlier_rounds(assessment)
-    points = tuple(_point(a) for a in [*earlier, assessment])
+def _trend(
+    assessment: Assessment, snap: Snapshot, records: CityRecords
+) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
+    earlier = records.earlier_rounds(assessment)
+    points = (*(_point(a, report_snapshot(a)) for a in earlier), _point(assessment, snap))
     if not earlier:
         return points, None
     comparison = compare_rounds(
-        bank_for(assessment), _round_facts(earlier[-1]), _round_facts(assessment)
+        bank_for(assessment),
+        _round_facts(earlier[-1], report_snapshot(earlier[-1])),
+        _round_facts(assessment, snap),
     )
     return points, comparison
 
@@ -150,44 +223,44 @@ def _scores(row: Assessment) -> dict[str, float | None]:
 
 
 def _peers(
-    assessment: Assessment,
+    assessment: Assessment, snap: Snapshot, records: CityRecords
 ) -> tuple[dict[str, float | None] | None, int, tuple[PeerRow, ...]]:
-    latest = latest_approved_per_city()
-    others = [row for row in latest if row.city_id != assessment.city_id]
-    own = {
-        **dict(report_snapshot(assessment)["areas"]),
-        "overall": report_snapshot(assessment)["overall"],
-    }
+    others = [row for row in records.peers if row.city_id != assessment.city_id]
+    own = {**dict(snap["areas"]), "overall": snap["overall"]}
     percentiles = peer_percentiles(own, [_scores(row) for row in others])
     distribution = tuple(
-        PeerRow(row.city_id, row.city.name, row.id, _scores(row)) for row in latest
+        PeerRow(row.city_id, row.city.name, row.id, _scores(row)) for row in records.peers
     )
     return percentiles, len(others), distribution
 
 
-def report_insights(assessment: Assessment) -> ReportInsights:
+def report_insights(assessment: Assessment, records: CityRecords | None = None) -> ReportInsights:
+    """The report's sections beyond the scores; pass ``records`` when building many at once."""
+    if records is None:
+        records = city_records([assessment])
     bank = bank_for(assessment)
     answers = assessment.answer_values()
-    chosen = city_targets(assessment.city_id)
+    chosen = records.targets.get(assessment.city_id, {})
     area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
-    rounds, since_last = _trend(assessment)
-    survey = survey_of(assessment)
-    percentiles, peer_count, distribution = _peers(assessment)
+    snap = report_snapshot(assessment, chosen)
+    rounds, since_last = _trend(assessment, snap, records)
+    percentiles, peer_count, distribution = _peers(assessment, snap, records)
+    live = live_insights(assessment)
     return ReportInsights(
         uncertainty=assessment_uncertainty(assessment),
         evidenced_answers=tuple(a for a in assessment.answers if a.confidence or a.evidence),
         targets=chosen,
         area_gaps=area_gaps,
         question_gaps=question_gaps,
-        actions=tuple(actions_of(assessment)),
-        follow_ups=_follow_ups(assessment),
+        actions=tuple(records.actions.get(assessment.id, [])),
+        follow_ups=_follow_ups(assessment, records),
         rounds=rounds,
         since_last=since_last,
         peer_count=peer_count,
         percentiles=percentiles,
         distribution=distribution,
-        survey=survey,
-        survey_results=None if survey is None else survey_results(survey),
-        survey_questions=content.resident_survey,
-        departments=department_view(assessment),
+        survey=live.survey,
+        survey_results=live.survey_results,
+        survey_questions=live.survey_questions,
+        departments=live.departments,
     )

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 import sqlalchemy as sa
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Assessment, ReviewerNote, StatusChange, User, utcnow
@@ -66,9 +67,12 @@ def change_status(
             .execution_options(synchronize_session=False)
         ),
     )
-    db.session.refresh(assessment)
     if result.rowcount != 1:
+        db.session.refresh(assessment)
         raise TransitionRefused(assessment.status, to_status)
+    # The row now holds exactly these values: put them on the object without reading it back.
+    for key, value in {"status": to_status, "updated_at": now, **values}.items():
+        set_committed_value(assessment, key, value)
     change = StatusChange(
         assessment=assessment,
         actor=actor,

@@ -28,7 +28,7 @@ class Seeded:
 
     assessments: int
     officials: list[tuple[str, list[int]]]
-    """Each official's email and the ids of their city's submitted assessments."""
+    """Each official's email and the ids of their city's submitted or approved assessments."""
 
 
 def official_email(number: int) -> str:
@@ -49,11 +49,12 @@ def upgrade_schema(url: str) -> None:
 def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seeded:
     """Fill a fresh SQLite file with cities, one official each, and their assessment rounds.
 
-    Every round but a city's latest is submitted; one city in ten has its latest round still
-    in draft, as a real rollout would. Answers vary by the city's maturity.
+    Every round but a city's latest is submitted and approved; of the latest rounds, one in ten
+    is still a draft and a third wait for review, as in a real rollout. Answers vary by the
+    city's maturity.
     """
-    if database.exists():
-        database.unlink()
+    for leftover in (database, *database.parent.glob(database.name + "-*")):
+        leftover.unlink(missing_ok=True)  # the file and its WAL from an earlier run
     url = f"sqlite:///{database}"
     upgrade_schema(url)
     os.environ["DATABASE_URL"] = url
@@ -69,6 +70,7 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
         start_assessment,
         submit_assessment,
     )
+    from app.workflow import approve_assessment
 
     rng = random.Random(seed_value)  # noqa: S311 - repeatable data, not security
     # One hash for everyone: hashing a password per user would make seeding take minutes.
@@ -108,6 +110,9 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
                 if not (latest and number % 10 == 9):
                     submit_assessment(assessment)
                     submitted_ids.append(assessment.id)
+                    # Reviewers have approved most rounds; the newest are still waiting.
+                    if not latest or number % 3:
+                        approve_assessment(assessment, admin)
                 total += 1
                 if total % COMMIT_EVERY == 0:
                     db.session.commit()

@@ -11,7 +11,13 @@ from app.department_answers import LEAD
 from app.models import ActionItem, Assessment
 from app.operations import bank_for, report_snapshot
 from app.questionnaire import QuestionBank
-from app.report_insights import ReportInsights, report_insights
+from app.report_insights import (
+    CityRecords,
+    LiveInsights,
+    ReportInsights,
+    live_insights,
+    report_insights,
+)
 from app.scoring import ScoreCard
 from app.uncertainty import uncertainty_json
 
@@ -57,10 +63,17 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
 
 
 def assessment_json(
-    assessment: Assessment, lang: str = "en", for_admin: bool = False
+    assessment: Assessment,
+    lang: str = "en",
+    for_admin: bool = False,
+    records: CityRecords | None = None,
 ) -> dict[str, Any]:
-    """The assessment; ``for_admin`` adds the named distribution of peers, which admins see."""
-    report = report_snapshot(assessment)
+    """The assessment; ``for_admin`` adds the named distribution of peers, which admins see.
+
+    Pass ``records`` (``city_records``) when serialising many, so they share their queries.
+    """
+    chosen_targets = None if records is None else records.targets[assessment.city_id]
+    report = report_snapshot(assessment, chosen_targets)
     level = bank_for(assessment).maturity_levels[report["level"] - 1]
     return {
         "id": assessment.id,
@@ -98,8 +111,18 @@ def assessment_json(
             for cm in report["countermeasures"]
         ],
         **insights_json(
-            report_insights(assessment), for_admin, report["areas"].get("participation")
+            report_insights(assessment, records), for_admin, report["areas"].get("participation")
         ),
+    }
+
+
+def live_json(assessment: Assessment, areas: dict[str, float | None]) -> dict[str, Any]:
+    """The parts of an assessment's JSON that change after submission, read afresh each time:
+    residents' survey answers and departments' answers keep coming in."""
+    live = live_insights(assessment)
+    return {
+        "resident_survey": survey_json(live, areas.get("participation")),
+        "departments": departments_json(live),
     }
 
 
@@ -168,7 +191,9 @@ def _peers_json(insights: ReportInsights, for_admin: bool) -> dict[str, Any]:
     return found
 
 
-def survey_json(insights: ReportInsights, participation: float | None) -> dict[str, Any] | None:
+def survey_json(
+    insights: ReportInsights | LiveInsights, participation: float | None
+) -> dict[str, Any] | None:
     survey, results = insights.survey, insights.survey_results
     if survey is None or results is None:
         return None
@@ -202,7 +227,7 @@ def _card_json(card: ScoreCard) -> dict[str, Any]:
     }
 
 
-def departments_json(insights: ReportInsights) -> dict[str, Any] | None:
+def departments_json(insights: ReportInsights | LiveInsights) -> dict[str, Any] | None:
     view = insights.departments
     if view is None:
         return None

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.accounts import authenticate
-from app.api.serializers import action_json, assessment_json, questionnaire_json
+from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
 from app.api.validation import (
     ActionBody,
     AssessmentBody,
@@ -21,15 +21,15 @@ from app.api.validation import (
     parse_targets_body,
 )
 from app.auth_tokens import token_required, unauthorized
+from app.caching import frozen_cache
 from app.department_answers import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
 from app.operations import (
     assessment_or_404,
     bank_for,
-    save_answers,
-    start_assessment,
-    submit_assessment,
+    file_assessment,
+    frozen_key,
     visible_assessments,
 )
 from app.plans import (
@@ -40,6 +40,7 @@ from app.plans import (
     set_targets,
     update_action,
 )
+from app.report_insights import city_records
 from app.surveys import open_survey, record_response, survey_of, survey_results
 from app.throttling import sign_in_limits
 from app.version import APP_VERSION
@@ -131,9 +132,10 @@ def list_assessments() -> Any:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
+    records, lang, for_admin = city_records(rows), _lang(), g.api_user.is_admin
     return jsonify(
         {
-            "items": [assessment_json(a, _lang(), for_admin=g.api_user.is_admin) for a in rows],
+            "items": [assessment_json(a, lang, for_admin, records) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -148,19 +150,29 @@ def create_assessment() -> Any:
     if not isinstance(parsed, AssessmentBody):
         status, errors = parsed
         return _bad_request(errors, status)
-    assessment = start_assessment(g.api_user, parsed.city, source="api")
-    save_answers(assessment, parsed.answers)
-    if parsed.submit:
-        submit_assessment(assessment)
+    assessment = file_assessment(
+        g.api_user, parsed.city, parsed.answers, submit=parsed.submit, source="api"
+    )
+    # Built before the commit, which would expire the rows and make reading them back cost
+    # several more queries; a failing commit still answers 500 and stores nothing.
+    response = jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin))
     db.session.commit()
-    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin)), 201
+    return response, 201
 
 
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
 def get_assessment(assessment_id: int) -> Response:
-    found = assessment_or_404(g.api_user, assessment_id)
-    return jsonify(assessment_json(found, _lang(), for_admin=g.api_user.is_admin))
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    lang, for_admin = _lang(), g.api_user.is_admin
+    # A submitted assessment's JSON is built once per language and kind of reader (admins see
+    # more); the city's name is in the key as it can change without touching the assessment.
+    # The resident survey and the departments' answers keep coming in: they are read each time.
+    found = frozen_cache.get_or_make(
+        frozen_key(assessment, "api-json", lang, assessment.city.name, for_admin),
+        lambda: assessment_json(assessment, lang, for_admin),
+    )
+    return jsonify({**found, **live_json(assessment, found["scores"]["areas"])})
 
 
 @bp.put("/assessments/<int:assessment_id>/targets")

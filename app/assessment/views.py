@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from app.assessment.forms import NewAssessmentForm, SubmitForm, area_form
+from app.caching import lazy
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.operations import (
@@ -16,13 +17,14 @@ from app.operations import (
     IncompleteAssessment,
     assessment_or_404,
     bank_for,
+    frozen_key,
     report_snapshot,
     save_answers,
     start_assessment,
     submit_assessment,
     visible_assessments,
 )
-from app.report_insights import report_insights
+from app.report_insights import live_insights, report_insights
 from app.workflow import TransitionRefused, status_history
 
 bp = Blueprint("assessment", __name__)
@@ -201,12 +203,17 @@ def submit(assessment_id: int) -> Response:
 @login_required
 def report(assessment_id: int) -> str:
     assessment = assessment_or_404(current_user, assessment_id)
+    # Once submitted, the body of the report is served from the cache; the snapshot and the
+    # answers behind it are then never touched, so they are handed to the template lazily.
     return render_template(
         "assessment/report.html",
         assessment=assessment,
         bank=bank_for(assessment),
-        report=report_snapshot(assessment),
+        report=lazy(report_snapshot, assessment),
         keep_doing=content.catalogue.keep_doing,
-        insights=report_insights(assessment),
-        history=status_history(assessment),
+        insights=lazy(report_insights, assessment),
+        live_insights=live_insights(assessment),
+        history=lazy(status_history, assessment),
+        # Admins see every city's scores among the peers: a fragment for each kind of reader.
+        report_fragment_key=frozen_key(assessment, "report-html", _lang(), current_user.is_admin),
     )

@@ -1,3 +1,4 @@
+import sqlalchemy.orm as so
 from flask import (
     Blueprint,
     current_app,
@@ -33,7 +34,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.get(User, int(user_id))
+    # Every page shows the user's city in its header: load it in the same query.
+    user = db.session.get(User, int(user_id), options=[so.joinedload(User.city)])
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
