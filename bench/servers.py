@@ -161,3 +161,9 @@ def session_cookie(base: str, email: str, password: str) -> str:
     target = urllib.parse.urlsplit(headers["Location"]).path
     _, headers, _ = fetch(base, target, headers={"Cookie": signed_in})
     return _session_from(headers) or signed_in
+
+
+def refreshed(base: str, cookie: str) -> str:
+    """The session cookie after one more page, which renews it once its last-seen time is old."""
+    _, headers, _ = fetch(base, "/assessments", headers={"Cookie": cookie})
+    return _session_from(headers) or cookie
