@@ -44,7 +44,7 @@ RESULTS = ROOT / "bench" / "results.md"
 NOTES_MARKER = (
     "<!-- Notes: everything below this line is kept when the bench rewrites the file. -->"
 )
-OFFICIALS_USED = 50
+OFFICIALS_USED = 10
 APP = "app:create_app()"
 NOOP = "bench.noop_app:app"
 
@@ -459,7 +459,9 @@ def write_results(text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per row")
-    parser.add_argument("--warmup", type=int, default=3, help="seconds of load before each row")
+    parser.add_argument(
+        "--warmup", type=int, default=20, help="seconds of load before each row, to fill caches"
+    )
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=default_workers())

@@ -153,11 +153,10 @@ def create_assessment() -> Any:
     assessment = file_assessment(
         g.api_user, parsed.city, parsed.answers, submit=parsed.submit, source="api"
     )
-    # Built before the commit, which would expire the rows and make reading them back cost
-    # several more queries; a failing commit still answers 500 and stores nothing.
-    response = jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin))
+    # Commit before building the answer: on SQLite the write lock is held until the commit, and
+    # the report's insights take long enough to queue every other filing behind them.
     db.session.commit()
-    return response, 201
+    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin)), 201
 
 
 @bp.get("/assessments/<int:assessment_id>")
