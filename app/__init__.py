@@ -17,6 +17,8 @@ DEFAULTS: dict[str, Any] = {
     "FROZEN_CACHE_SIZE": 512,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ("en", "zh"),
+    # Pages and PDFs show times on this clock, with the zone named; exports and the API stay UTC.
+    "DISPLAY_TIMEZONE": "Asia/Shanghai",
     # WTForms' own messages ("This field is required.") follow the page's language.
     "WTF_I18N_ENABLED": True,
     "WTF_CSRF_TIME_LIMIT": None,

@@ -4,17 +4,34 @@ from __future__ import annotations
 
 from datetime import datetime
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal, get_locale
+from babel.dates import format_date, format_datetime, get_timezone_name
+from flask import Flask, current_app, request
+from flask_babel import format_decimal, get_locale
 from werkzeug.local import LocalProxy
 
 from app.preferences import high_contrast
 from app.version import APP_VERSION
 
 
+def display_zone() -> ZoneInfo:
+    """The zone people read times in (``DISPLAY_TIMEZONE``): times are stored in UTC, but a
+    city official reads "10:05" as their own clock, not Greenwich's."""
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
 def _localtime(value: datetime | None) -> str:
-    return "" if value is None else format_datetime(value, "medium")
+    """A stored UTC time on the reader's clock, with the zone named so it is never ambiguous:
+    "2026-11-30 10:05 CST" in English, "2026年11月30日 10:05 中国标准时间" in Chinese."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    local = value.astimezone(display_zone())
+    if locale is not None and locale.language == "zh":
+        shown = format_datetime(local, "y年M月d日 HH:mm", locale=locale)
+        return f"{shown} {get_timezone_name(local, 'long', locale=locale)}"
+    return f"{format_datetime(local, 'yyyy-MM-dd HH:mm', locale='en')} {local.tzname()}"
 
 
 def _decimal(value: object, places: int = 1) -> str:
@@ -25,8 +42,12 @@ def _decimal(value: object, places: int = 1) -> str:
     return format_decimal(value, "#,##0." + "0" * places if places else "#,##0")
 
 
-def _localdate(value: datetime | None) -> str:
-    return "" if value is None else format_date(value, "long")
+def _localdate(value: datetime | None, form: str = "long") -> str:
+    """The day of a stored UTC time on the reader's clock (near midnight it differs from UTC's);
+    ``form`` is a Babel format name or pattern, e.g. "yyyy-MM-dd" for a chart's axis."""
+    if value is None:
+        return ""
+    return format_date(value.astimezone(display_zone()), form, locale=get_locale())
 
 
 def _url_with_lang(lang: str) -> str:
@@ -41,6 +62,13 @@ def _current_lang() -> str:
 
 
 def register(app: Flask) -> None:
+    try:
+        ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"DISPLAY_TIMEZONE {app.config['DISPLAY_TIMEZONE']!r} is not a known time zone "
+            "(an IANA name such as Asia/Shanghai)"
+        ) from error
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["decimal"] = _decimal

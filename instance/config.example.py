@@ -9,3 +9,4 @@
 # LOGIN_LIMIT_PER_ACCOUNT = "10 per 15 minutes"
 # PDF_RENDER_TIMEOUT = 25   # seconds a PDF may take (keep under gunicorn's --timeout); then 503
 # PDF_CACHE_ENTRIES = 32    # PDFs kept in memory per process, so a repeat is not laid out again
+# DISPLAY_TIMEZONE = "Asia/Shanghai"  # clock that pages and PDFs show times on; exports stay UTC
