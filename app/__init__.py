@@ -69,7 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import headers, pdf, sqlite
+    from app import headers, input_guard, pdf, sqlite
     from app.caching import frozen_cache
     from app.extensions import content, csrf, db, limiter, login_manager, migrate
     from app.i18n import init_babel
@@ -88,6 +88,7 @@ def register_extensions(app: Flask) -> None:
     frozen_cache.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
+    input_guard.init_app(app)
     pdf.init_app(app)
     sqlite.tune_connections()
 

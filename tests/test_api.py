@@ -162,7 +162,7 @@ BAD_BODIES: list[tuple[str, Callable[[Flask], Any], int]] = [
     (
         "comment with NUL",
         lambda app: {"answers": {_first_question(app): {"value": "3", "comment": "a\x00b"}}},
-        422,
+        400,
     ),
     ("submit not a bool", lambda app: {"answers": {}, "submit": "yes"}, 422),
     (

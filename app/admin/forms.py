@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import Field, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.input_guard import StorableTextForm
 from app.models import COMMENT_MAX_LENGTH
 from app.questionnaire import QuestionBank
 
@@ -15,7 +15,7 @@ def note_field_name(question_id: str) -> str:
     return "note-" + question_id.replace(".", "-")
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(StorableTextForm):
     comment = TextAreaField(
         _l("Comment for the city (optional)"),
         validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
@@ -23,7 +23,7 @@ class ApproveForm(FlaskForm):
     submit = SubmitField(_l("Approve"))
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(StorableTextForm):
     """The reason for a return, and a note field per question added by ``return_form``."""
 
     comment = TextAreaField(

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.accounts import authenticate
+from app.api.openapi import openapi_document
 from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
 from app.api.validation import (
     ActionBody,
@@ -91,6 +92,13 @@ def issue_token() -> Any:
 @bp.get("/version")
 def version() -> Response:
     return jsonify({"version": APP_VERSION, "questionnaire_version": content.current.version})
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of every /api/v1 call (app/api/openapi.py)."""
+    served_at = request.script_root + request.path.removesuffix("/openapi.json")
+    return jsonify(openapi_document(APP_VERSION, served_at))
 
 
 def _lang() -> str:

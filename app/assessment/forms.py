@@ -13,6 +13,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.input_guard import StorableTextForm
 from app.models import COMMENT_MAX_LENGTH
 from app.questionnaire import Area
 from app.uncertainty import EVIDENCE_MAX_LENGTH, evidence_problem, is_link
@@ -49,7 +50,7 @@ def valid_evidence(form: FlaskForm, field: Field) -> None:
         )
 
 
-class AreaForm(FlaskForm):
+class AreaForm(StorableTextForm):
     """One page of the questionnaire; its fields are added per area by ``area_form``."""
 
     save = SubmitField(_l("Save draft"))

@@ -1,10 +1,11 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.input_guard import StorableTextForm
 
-class LoginForm(FlaskForm):
+
+class LoginForm(StorableTextForm):
     email = EmailField(
         _l("Email"),
         validators=[

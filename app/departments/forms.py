@@ -5,11 +5,12 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from app.input_guard import StorableTextForm
 from app.models import DEPARTMENT_NAME_MAX_LENGTH
 from app.questionnaire import QuestionBank
 
 
-class InviteForm(FlaskForm):
+class InviteForm(StorableTextForm):
     name = StringField(
         _l("Department"),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],

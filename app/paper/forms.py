@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.input_guard import StorableTextForm
 from app.models import COMMENT_MAX_LENGTH
 from app.questionnaire import Option, Question, QuestionBank
 
@@ -38,7 +39,7 @@ class AnswerKey:
             )
 
 
-class PaperResponseForm(FlaskForm):
+class PaperResponseForm(StorableTextForm):
     """Every question of a bank on one page; answer and comment fields are added per bank."""
 
     form_id = StringField(

@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional
 
+from app.input_guard import StorableTextForm
 from app.models import ACTION_OWNER_MAX_LENGTH, ACTION_STATUSES, TARGET_LEVELS
 from app.questionnaire import QuestionBank
 
@@ -41,7 +42,7 @@ def targets_form(bank: QuestionBank, **kwargs: object) -> TargetsForm:
     return _Form(**kwargs)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(StorableTextForm):
     owner = StringField(
         _l("Owner"),
         validators=[

@@ -1,0 +1,452 @@
+"""The OpenAPI 3.1 description of API v1, written as data beside the views it describes.
+
+``tests/test_openapi.py`` fails when a route under /api/v1 is missing here, and the fuzz tests
+generate their requests from these schemas, so the description cannot drift far from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.models import (
+    ACTION_OWNER_MAX_LENGTH,
+    ACTION_STATUSES,
+    COMMENT_MAX_LENGTH,
+    DEPARTMENT_NAME_MAX_LENGTH,
+)
+from app.uncertainty import CONFIDENCES, EVIDENCE_MAX_LENGTH
+
+Schema = dict[str, Any]
+
+
+def _ref(name: str) -> Schema:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema: Schema) -> Schema:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def _object(required: dict[str, Schema], optional: dict[str, Schema] | None = None) -> Schema:
+    return {
+        "type": "object",
+        "properties": {**required, **(optional or {})},
+        "required": list(required),
+    }
+
+
+STRING: Schema = {"type": "string"}
+INTEGER: Schema = {"type": "integer"}
+ID: Schema = {"type": "integer", "minimum": 1}
+NUMBER: Schema = {"type": "number"}
+DATE: Schema = {"type": "string", "format": "date"}
+TIME: Schema = _nullable({"type": "string", "format": "date-time"})
+LEVEL: Schema = {"type": "integer", "minimum": 1, "maximum": 5}
+SCORES: Schema = {"type": "object", "additionalProperties": _nullable(NUMBER)}
+ANY_OBJECT: Schema = {"type": "object"}
+
+SCHEMAS: dict[str, Schema] = {
+    "Error": {
+        **_object(
+            {
+                "errors": {
+                    "type": "object",
+                    "description": "Each field (or `request`, `body`, `auth`, `query`) at fault "
+                    "and what is wrong with it: a message, or an object or list of them.",
+                    "minProperties": 1,
+                    "additionalProperties": {"type": ["string", "object", "array"]},
+                }
+            }
+        ),
+        "additionalProperties": False,
+    },
+    "Token": _object({"token": STRING, "expires_at": {"type": "string", "format": "date-time"}}),
+    "Version": _object({"version": STRING, "questionnaire_version": STRING}),
+    "Questionnaire": _object(
+        {
+            "version": STRING,
+            "lang": {"enum": ["en", "zh"]},
+            "areas": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "id": STRING,
+                        "title": STRING,
+                        "summary": _nullable(STRING),
+                        "paper_section": STRING,
+                        "weight": NUMBER,
+                        "questions": {
+                            "type": "array",
+                            "items": _object(
+                                {
+                                    "id": STRING,
+                                    "text": STRING,
+                                    "help": _nullable(STRING),
+                                    "paper_section": STRING,
+                                    "weight": NUMBER,
+                                    "options": {
+                                        "type": "array",
+                                        "items": _object(
+                                            {
+                                                "value": STRING,
+                                                "label": STRING,
+                                                "kind": STRING,
+                                                "score": _nullable(NUMBER),
+                                            }
+                                        ),
+                                    },
+                                }
+                            ),
+                        },
+                    }
+                ),
+            },
+        }
+    ),
+    "AnswerIn": _object(
+        {"value": {"type": "string", "description": "`1`–`5`, `dont_know`, `not_applicable`"}},
+        {
+            "comment": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
+            "confidence": _nullable({"enum": list(CONFIDENCES)}),
+            "evidence": {
+                "type": "string",
+                "maxLength": EVIDENCE_MAX_LENGTH,
+                "description": "a note, or an http(s):// link",
+            },
+        },
+    ),
+    "AssessmentIn": _object(
+        {},
+        {
+            "answers": {"type": "object", "additionalProperties": _ref("AnswerIn")},
+            "submit": {"type": "boolean", "default": False},
+            "city_id": {
+                **ID,
+                "description": "required for admins; ignored for officials, who always file "
+                "for their own city",
+            },
+        },
+    ),
+    "AnswerOut": _object(
+        {
+            "value": STRING,
+            "comment": STRING,
+            "confidence": _nullable({"enum": list(CONFIDENCES)}),
+            "evidence": STRING,
+        }
+    ),
+    "Assessment": {
+        **_object(
+            {
+                "id": ID,
+                "status": {"enum": ["draft", "submitted", "approved", "returned"]},
+                "city": _object({"id": ID, "name": STRING}),
+                "questionnaire_version": STRING,
+                "source": {"enum": ["web", "api", "paper"]},
+                "paper_form_id": _nullable(STRING),
+                "created_at": TIME,
+                "updated_at": TIME,
+                "submitted_at": TIME,
+                "reviewed_at": TIME,
+                "answers": {"type": "object", "additionalProperties": _ref("AnswerOut")},
+                "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
+                "level": _object({"number": LEVEL, "name": STRING}),
+                "data_gaps": {"type": "array"},
+                "countermeasures": {"type": "array", "items": ANY_OBJECT},
+                "uncertainty": ANY_OBJECT,
+                "targets": {"type": "object", "additionalProperties": LEVEL},
+                "target_gaps": ANY_OBJECT,
+                "actions": {"type": "array", "items": _ref("Action")},
+                "action_follow_up": {"type": "array", "items": ANY_OBJECT},
+                "trend": ANY_OBJECT,
+                "peers": ANY_OBJECT,
+                "resident_survey": _nullable(ANY_OBJECT),
+                "departments": _nullable(ANY_OBJECT),
+            }
+        ),
+        "description": "The full shape is described field by field in docs/api.md.",
+    },
+    "AssessmentPage": _object(
+        {
+            "items": {"type": "array", "items": _ref("Assessment")},
+            "total": {"type": "integer", "minimum": 0},
+            "page": ID,
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        }
+    ),
+    "TargetsIn": _object(
+        {
+            "targets": {
+                "type": "object",
+                "description": "keyed by area or question id; null clears a target",
+                "additionalProperties": _nullable(LEVEL),
+            }
+        }
+    ),
+    "ActionIn": _object(
+        {
+            "countermeasure_id": STRING,
+            "owner": {"type": "string", "minLength": 1, "maxLength": ACTION_OWNER_MAX_LENGTH},
+        },
+        {"due_date": _nullable(DATE), "status": {"enum": list(ACTION_STATUSES)}},
+    ),
+    "ActionChange": _object(
+        {},
+        {
+            "owner": {"type": "string", "minLength": 1, "maxLength": ACTION_OWNER_MAX_LENGTH},
+            "due_date": _nullable(DATE),
+            "status": {"enum": list(ACTION_STATUSES)},
+        },
+    ),
+    "Action": _object(
+        {
+            "id": ID,
+            "assessment_id": ID,
+            "countermeasure_id": STRING,
+            "questions": {"type": "array", "items": STRING},
+            "owner": STRING,
+            "due_date": _nullable(DATE),
+            "status": {"enum": list(ACTION_STATUSES)},
+        }
+    ),
+    "SurveyIn": _object({"closes_on": {**DATE, "description": "today or later"}}),
+    "SurveyResponseIn": _object(
+        {
+            "answers": {
+                "type": "object",
+                "description": "keyed by resident survey question id",
+                "minProperties": 1,
+                "additionalProperties": LEVEL,
+            }
+        }
+    ),
+    "SurveyResponses": _object({"responses": {"type": "integer", "minimum": 1}}),
+    "DepartmentIn": _object(
+        {
+            "name": {
+                "type": "string",
+                "minLength": 1,
+                "maxLength": DEPARTMENT_NAME_MAX_LENGTH,
+                "pattern": "^[^#]",
+            }
+        }
+    ),
+    "Department": _object({"id": ID, "name": STRING, "link": {"type": "string", "format": "uri"}}),
+}
+
+_ERROR_TEXT = {
+    400: "The body is not a JSON object, or holds NUL characters or unpaired surrogates.",
+    401: "No valid bearer token (or wrong HTTP Basic credentials for /tokens).",
+    404: "No such object, or it belongs to another city.",
+    409: "It exists already.",
+    422: "A field is missing or wrong; nothing was stored.",
+    429: "Too many failed sign-ins.",
+    503: "The document could not be produced in time.",
+}
+
+
+def _errors(*codes: int) -> dict[str, Any]:
+    return {
+        str(code): {
+            "description": _ERROR_TEXT[code],
+            "content": {"application/json": {"schema": _ref("Error")}},
+        }
+        for code in codes
+    }
+
+
+def _json(schema: Schema, description: str = "OK") -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _body(name: str) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": _ref(name)}}}
+
+
+LANG = {
+    "name": "lang",
+    "in": "query",
+    "required": False,
+    "description": "`zh` for Simplified Chinese content; anything else gives English",
+    "schema": {"type": "string"},
+}
+ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": ID}
+ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": ID}
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
+
+
+def _call(
+    summary: str,
+    ok: dict[str, dict[str, Any]],
+    errors: tuple[int, ...],
+    params: tuple[dict[str, Any], ...] = (),
+    body: str | None = None,
+    security: list[dict[str, list[str]]] | None = BEARER,
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "parameters": list(params),
+        "responses": {**ok, **_errors(*errors)},
+    }
+    if body is not None:
+        operation["requestBody"] = _body(body)
+    operation["security"] = security or []
+    return operation
+
+
+PATHS: dict[str, dict[str, Any]] = {
+    "/openapi.json": {
+        "get": _call(
+            "This description",
+            {"200": _json(ANY_OBJECT, "The OpenAPI 3.1 document")},
+            (),
+            security=None,
+        )
+    },
+    "/tokens": {
+        "post": _call(
+            "Trade an email and password (HTTP Basic) for a bearer token",
+            {"200": _json(_ref("Token"))},
+            (400, 401, 429),
+            security=[{"basic": []}],
+        )
+    },
+    "/version": {
+        "get": _call(
+            "The app's and the current question bank's versions",
+            {"200": _json(_ref("Version"))},
+            (),
+            security=None,
+        )
+    },
+    "/questionnaire": {
+        "get": _call(
+            "The current question bank",
+            {"200": _json(_ref("Questionnaire"))},
+            (400,),
+            (LANG,),
+            security=None,
+        )
+    },
+    "/assessments": {
+        "get": _call(
+            "The assessments the caller may see, newest first",
+            {"200": _json(_ref("AssessmentPage"))},
+            (400, 401),
+            (
+                LANG,
+                {"name": "page", "in": "query", "required": False, "schema": ID},
+                {
+                    "name": "per_page",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+            ),
+        ),
+        "post": _call(
+            "File an assessment: a draft, or submitted when every question is answered",
+            {"201": _json(_ref("Assessment"), "Created")},
+            (400, 401, 422),
+            (LANG,),
+            "AssessmentIn",
+        ),
+    },
+    "/assessments/{assessment_id}": {
+        "get": _call(
+            "One assessment with its report",
+            {"200": _json(_ref("Assessment"))},
+            (400, 401, 404),
+            (ASSESSMENT_ID, LANG),
+        )
+    },
+    "/assessments/{assessment_id}/targets": {
+        "put": _call(
+            "Set or clear the city's target levels",
+            {"200": _json(_ref("Assessment"))},
+            (400, 401, 404, 422),
+            (ASSESSMENT_ID, LANG),
+            "TargetsIn",
+        )
+    },
+    "/assessments/{assessment_id}/actions": {
+        "post": _call(
+            "Plan an action for one of the report's countermeasures",
+            {"201": _json(_ref("Action"), "Created")},
+            (400, 401, 404, 422),
+            (ASSESSMENT_ID,),
+            "ActionIn",
+        )
+    },
+    "/actions/{action_id}": {
+        "patch": _call(
+            "Change an action's owner, due date or status",
+            {"200": _json(_ref("Action"))},
+            (400, 401, 404, 422),
+            (ACTION_ID,),
+            "ActionChange",
+        )
+    },
+    "/assessments/{assessment_id}/survey": {
+        "post": _call(
+            "Open the round's resident survey",
+            {"201": _json(_ref("Assessment"), "Created")},
+            (400, 401, 404, 409, 422),
+            (ASSESSMENT_ID,),
+            "SurveyIn",
+        )
+    },
+    "/assessments/{assessment_id}/survey/responses": {
+        "post": _call(
+            "Type in one paper resident questionnaire",
+            {"201": _json(_ref("SurveyResponses"), "Created")},
+            (400, 401, 404, 422),
+            (ASSESSMENT_ID,),
+            "SurveyResponseIn",
+        )
+    },
+    "/assessments/{assessment_id}/departments": {
+        "post": _call(
+            "Invite a department; its private answer link is returned only here",
+            {"201": _json(_ref("Department"), "Created")},
+            (400, 401, 404, 409, 422),
+            (ASSESSMENT_ID,),
+            "DepartmentIn",
+        )
+    },
+    "/assessments/{assessment_id}/report.pdf": {
+        "get": _call(
+            "The report as an A4 PDF",
+            {
+                "200": {
+                    "description": "The PDF",
+                    "content": {"application/pdf": {"schema": {"type": "string"}}},
+                }
+            },
+            (400, 401, 404, 503),
+            (ASSESSMENT_ID, LANG),
+        )
+    },
+}
+
+
+def openapi_document(version: str, server_url: str) -> dict[str, Any]:
+    """The whole OpenAPI 3.1 document, with the app's version and where the API is served."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "CityReady API",
+            "version": version,
+            "description": "Smart-city readiness assessments for other systems. Every error "
+            'is JSON: `{"errors": {"<field>": "<what is wrong>"}}`. See docs/api.md.',
+        },
+        "servers": [{"url": server_url}],
+        "paths": PATHS,
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer"},
+                "basic": {"type": "http", "scheme": "basic"},
+            },
+        },
+    }
