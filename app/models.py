@@ -393,3 +393,50 @@ class DepartmentAnswer(Model):
     department: so.Mapped[Department] = so.relationship(back_populates="answers")
 
     __table_args__ = (sa.UniqueConstraint("department_id", "question_id"),)
+
+
+AUDIT_ACTIONS = (
+    "sign_in",
+    "sign_in_failed",
+    "sign_out",
+    "save",
+    "submit",
+    "return",
+    "approve",
+    "export",
+    "download",
+    "account_change",
+)
+"""What the audit log records; ``app.audit`` refuses anything else."""
+
+
+class AuditEvent(Model):
+    """One thing someone did, kept for review: who, from where, when, to what.
+
+    Rows are only ever added (``app.audit.record``): the ORM refuses to change or delete one,
+    and no route does either. ``email`` is the user's address at the time, or, for a failed
+    sign-in, what was typed; the user and city stay readable if either is renamed later.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+    action: so.Mapped[str] = so.mapped_column(sa.String(30), index=True)
+    user_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL"), index=True
+    )
+    email: so.Mapped[str] = so.mapped_column(sa.String(254), default="", index=True)
+    city_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="SET NULL"), index=True
+    )
+    ip: so.Mapped[str] = so.mapped_column(sa.String(45), default="")
+    object_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    object_id: so.Mapped[int | None]
+    detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+
+    city: so.Mapped[City | None] = so.relationship()
+
+
+@sa.event.listens_for(AuditEvent, "before_update")
+@sa.event.listens_for(AuditEvent, "before_delete")
+def _audit_is_append_only(_mapper: Any, _connection: Any, event: AuditEvent) -> None:
+    raise PermissionError(f"audit event {event.id} cannot be changed or deleted")

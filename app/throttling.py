@@ -1,17 +1,21 @@
 """Throttle password guessing: failed sign-ins are counted per client address and per account.
 
 Pages and the API share the counts, so an attacker gains nothing by switching between them.
-Only failures count, so a user who signs in correctly is never slowed down.
+Only failures count, so a user who signs in correctly is never slowed down. A refused attempt
+is written to the audit log like any failed sign-in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import wraps
 from typing import Any, TypeVar, cast
 
 from flask import current_app
+from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.extensions import limiter
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -43,6 +47,16 @@ def sign_in_limits(
             deduct_when=failed,
             error_message=MESSAGE,
         )
-        return cast(View, by_address(by_account(view)))
+        limited = by_address(by_account(view))
+
+        @wraps(view)
+        def audited(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return limited(*args, **kwargs)
+            except RateLimitExceeded:
+                audit.record("sign_in_failed", email=account(), detail="throttled", commit=True)
+                raise
+
+        return cast(View, audited)
 
     return decorate

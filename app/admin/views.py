@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.admin.forms import ApproveForm, ReturnForm, return_form
 from app.extensions import content, db, login_manager
 from app.models import Assessment
@@ -96,6 +97,7 @@ def approve(assessment_id: int) -> str | Response:
         approve_assessment(assessment, current_user, form.comment.data or "")
     except TransitionRefused as refused:
         return _refused(refused, assessment.id)
+    audit.record("approve", obj=assessment)
     db.session.commit()
     flash(_("Approved. The city can see your decision on its report."), "success")
     return redirect(url_for("admin.assessment", assessment_id=assessment.id))
@@ -114,6 +116,7 @@ def send_back(assessment_id: int) -> str | Response:
         return_for_revision(assessment, current_user, form.comment.data or "", notes)
     except TransitionRefused as refused:
         return _refused(refused, assessment.id)
+    audit.record("return", obj=assessment)
     db.session.commit()
     flash(_("Returned to the city with your comments."), "success")
     return redirect(url_for("admin.assessment", assessment_id=assessment.id))

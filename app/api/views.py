@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.accounts import authenticate
 from app.api.openapi import openapi_document
 from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
@@ -81,10 +82,12 @@ def issue_token() -> Any:
         current_app.logger.warning(
             "Failed API sign-in for %r from %s", auth.username, request.remote_addr
         )
+        audit.record("sign_in_failed", email=auth.username, detail="api", commit=True)
         return unauthorized("Wrong email or password.")
     max_age = timedelta(days=current_app.config["API_TOKEN_MAX_AGE_DAYS"])
     row, plain = ApiToken.issue(user, max_age)
     db.session.add(row)
+    audit.record("sign_in", user=user, detail="api")
     db.session.commit()
     return jsonify({"token": plain, "expires_at": row.expires_at.isoformat()})
 
@@ -161,6 +164,9 @@ def create_assessment() -> Any:
     assessment = file_assessment(
         g.api_user, parsed.city, parsed.answers, submit=parsed.submit, source="api"
     )
+    audit.record("save", obj=assessment, detail="api")
+    if parsed.submit:
+        audit.record("submit", obj=assessment, detail="api")
     # Commit before building the answer: on SQLite the write lock is held until the commit, and
     # the report's insights take long enough to queue every other filing behind them.
     db.session.commit()

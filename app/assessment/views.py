@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from app import audit
 from app.assessment.forms import NewAssessmentForm, SubmitForm, area_form
 from app.caching import lazy
 from app.extensions import content, db
@@ -119,6 +120,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
                 for q in area.questions
             },
         )
+        audit.record("save", obj=assessment, detail=area.id)
         db.session.commit()
         if form.save_and_next.data:
             position = bank.areas.index(area)
@@ -194,6 +196,7 @@ def submit(assessment_id: int) -> Response:
             "error",
         )
         return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    audit.record("submit", obj=assessment)
     db.session.commit()
     flash(_("Submitted. Here is your city's report."), "success")
     return redirect(url_for("assessment.report", assessment_id=assessment.id))

@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.accounts import authenticate
 from app.auth.forms import LoginForm
 from app.auth.sessions import begin_session, end_session, session_timed_out
@@ -63,9 +64,11 @@ def login() -> str | Response:
         user = authenticate(email, form.password.data or "")
         if user is None:
             current_app.logger.warning("Failed sign-in for %r from %s", email, request.remote_addr)
+            audit.record("sign_in_failed", email=email, commit=True)
             form.password.errors.append(_("Wrong email or password."))
         else:
             keep_session_choices(user)
+            audit.record("sign_in", user=user)
             db.session.commit()
             begin_session(user, remember=bool(form.remember.data))
             return redirect(safe_next(request.args.get("next")) or url_for("assessment.index"))
@@ -76,6 +79,7 @@ def login() -> str | Response:
 @login_required
 def logout() -> Response:
     current_user.end_sessions()
+    audit.record("sign_out")
     db.session.commit()
     end_session()
     flash(_("You are signed out."), "info")

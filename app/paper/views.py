@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
+from app import audit
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
@@ -99,8 +100,10 @@ def _store(form: PaperResponseForm, bank: QuestionBank, form_id: str) -> Assessm
                 for q in bank.questions()
             },
         )
+        audit.record("save", obj=assessment, detail="paper")
         if form.submit.data:
             submit_assessment(assessment)
+            audit.record("submit", obj=assessment, detail="paper")
         db.session.commit()
     except IntegrityError:  # someone keyed in the same form at the same moment
         db.session.rollback()

@@ -4,6 +4,7 @@ from flask import Blueprint, g, render_template
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from app import audit
 from app.auth_tokens import token_required
 from app.extensions import content
 from app.models import Assessment
@@ -24,7 +25,9 @@ def report_pdf_response(assessment: Assessment) -> Response:
         keep_doing=content.catalogue.keep_doing,
         insights=report_insights(assessment),
     )
-    return pdf_response(render_pdf(html), f"cityready-report-{assessment.id}.pdf")
+    document = render_pdf(html)
+    audit.record("download", obj=assessment, detail="report.pdf", commit=True)
+    return pdf_response(document, f"cityready-report-{assessment.id}.pdf")
 
 
 @bp.get("/assessments/<int:assessment_id>/report.pdf")

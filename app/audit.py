@@ -1,0 +1,79 @@
+"""The audit log: who signed in, saved, submitted, reviewed, exported or downloaded what.
+
+``record`` adds one ``AuditEvent`` to the current database session, so it is committed with the
+change it describes, or rolled back with it: the log never claims what did not happen. An event
+with nothing else to commit (a failed sign-in, a download) passes ``commit=True``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, has_request_context, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.extensions import db
+from app.models import AUDIT_ACTIONS, AuditEvent, User
+
+ACTION_LABELS = {
+    "sign_in": _l("Signed in"),
+    "sign_in_failed": _l("Sign-in failed"),
+    "sign_out": _l("Signed out"),
+    "save": _l("Saved answers"),
+    "submit": _l("Submitted"),
+    "return": _l("Returned for revision"),
+    "approve": _l("Approved"),
+    "export": _l("Exported"),
+    "download": _l("Downloaded"),
+    "account_change": _l("Account changed"),
+}
+
+
+def _acting_user() -> User | None:
+    """Whoever the request is signed in as: a page session, else an API bearer token."""
+    if not has_request_context():
+        return None
+    if current_user.is_authenticated:
+        return current_user._get_current_object()  # type: ignore[no-any-return]
+    api_user = g.get("api_user")
+    return api_user if isinstance(api_user, User) else None
+
+
+def record(
+    action: str,
+    *,
+    user: User | None = None,
+    email: str | None = None,
+    city_id: int | None = None,
+    obj: Any = None,
+    detail: str = "",
+    commit: bool = False,
+) -> AuditEvent:
+    """Log ``action`` by ``user`` (default: whoever the request is signed in as) on ``obj``.
+
+    The city is ``city_id``, else the object's, else the user's. ``email`` stands in for the
+    user when there is none, as for a failed sign-in. The client address is the request's
+    ``remote_addr``: behind a proxy, set ``PROXY_FIX_HOPS`` so it is the client's, not the proxy's.
+    """
+    if action not in AUDIT_ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    user = user or _acting_user()
+    if obj is not None and getattr(obj, "id", None) is None:
+        db.session.flush()  # the object needs its id before the log can point to it
+    if city_id is None:
+        city_id = getattr(obj, "city_id", None) or (user.city_id if user else None)
+    event = AuditEvent(
+        action=action,
+        user_id=user.id if user else None,
+        email=(user.email if user else (email or "").strip())[:254],
+        city_id=city_id,
+        ip=(request.remote_addr or "")[:45] if has_request_context() else "",
+        object_type=obj.__tablename__ if obj is not None else None,
+        object_id=obj.id if obj is not None else None,
+        detail=detail,
+    )
+    db.session.add(event)
+    if commit:
+        db.session.commit()
+    return event
