@@ -10,6 +10,7 @@ from app import demo
 from app.extensions import db
 from app.models import ROLES, User
 from app.operations import find_or_create_city
+from app.passwords import ENGLISH_MESSAGES, password_problem
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -24,6 +25,8 @@ def create_user(email: str, password: str, role: str, city_name: str | None) -> 
     email = email.strip().lower()
     if role == "official" and not city_name:
         raise click.UsageError("an official needs --city")
+    if (problem := password_problem(password, email)) is not None:
+        raise click.UsageError(ENGLISH_MESSAGES[problem])
     if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
         raise click.ClickException(f"a user with email {email} already exists")
     user = User(email=email, role=role)

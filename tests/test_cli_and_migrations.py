@@ -59,7 +59,15 @@ def test_create_user_refuses_bad_input(
 
 
 def test_create_user_refuses_a_duplicate(app: Flask, runner: FlaskCliRunner) -> None:
-    args = ["create-user", "--email", "a@b.example", "--password", "pw", "--role", "admin"]
+    args = [
+        "create-user",
+        "--email",
+        "a@b.example",
+        "--password",
+        "a long enough password",
+        "--role",
+        "admin",
+    ]
     assert runner.invoke(args=args).exit_code == 0
     result = runner.invoke(args=args)
     assert result.exit_code != 0 and "already exists" in result.output

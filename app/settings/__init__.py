@@ -1,1 +1,1 @@
-"""Display settings anyone can change from the page header."""
+"""What anyone can change about their own use of the app: the display, their password."""

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
+from app.accounts import set_new_password
 from app.extensions import db
+from app.password_forms import NEW_PASSWORD_HINT
 from app.preferences import choose_high_contrast, high_contrast
 from app.redirects import safe_next
+from app.settings.forms import ChangePasswordForm
+from app.throttling import sign_in_limits
 
 bp = Blueprint("settings", __name__)
 
@@ -16,3 +22,32 @@ def display() -> Response:
     choose_high_contrast(not high_contrast())
     db.session.commit()
     return redirect(safe_next(request.form.get("next")) or url_for("assessment.home"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@sign_in_limits(
+    # A wrong current password counts as a failed sign-in: a session left open is no way
+    # around the limits on guessing.
+    account=lambda: str(current_user.email),
+    failed=lambda response: bool(g.get("wrong_current_password")),
+)
+def password() -> str | Response:
+    """Change one's own password; every other session and API token ends, this one goes on."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        if not user.check_password(form.current_password.data or ""):
+            g.wrong_current_password = True
+            form.current_password.errors.append(_("This is not your current password."))
+        else:
+            set_new_password(user, form.new_password.data or "")
+            db.session.commit()
+            # The new session version ended every session; carry this one over to it.
+            login_user(user)
+            flash(
+                _("Your password is changed. Other devices and API tokens are signed out."),
+                "success",
+            )
+            return redirect(url_for("assessment.home"))
+    return render_template("settings/password.html", form=form, new_password_hint=NEW_PASSWORD_HINT)
