@@ -9,14 +9,24 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import gettext as _
 from pypdf import PdfReader
 
 from app import pdf
+from app.demo import DEMO_PASSWORD
 from app.extensions import content, db
-from app.models import City, User
-from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
+from app.models import Assessment, City, User
+from app.operations import (
+    AnswerInput,
+    report_snapshot,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
+from app.report_insights import report_insights
 from tests.conftest import bearer
 
 HANGZHOU = "杭州 Hangzhou"
@@ -363,3 +373,105 @@ def test_the_report_page_links_to_its_pdf(
     assert f'href="/assessments/{submitted}/report.pdf'.encode() in page.data
     listing = client.get("/assessments")
     assert f"/assessments/{submitted}/report.pdf".encode() in listing.data
+
+
+@pytest.fixture
+def demo_hangzhou(app: Flask) -> int:
+    """The demo data: Hangzhou's current round has three departments, a resident survey with
+    fifty answers, last year's round, targets and actions of both rounds, and five peers."""
+    from app.demo import seed
+
+    with app.app_context():
+        seed()
+        db.session.commit()
+        city = db.session.scalars(sa.select(City).where(City.name == HANGZHOU)).one()
+        return (
+            db.session.scalars(
+                sa.select(Assessment).where(
+                    Assessment.city_id == city.id, Assessment.status == "submitted"
+                )
+            )
+            .one()
+            .id
+        )
+
+
+def issue_8_sections(app: Flask, assessment_id: int, lang: str) -> dict[str, tuple[str, ...]]:
+    """Each section beyond the scores: its heading(s) and a figure as the PDF prints them."""
+    with app.test_request_context(f"/?lang={lang}"):
+        number = app.jinja_env.filters["decimal"]
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment is not None
+        insights = report_insights(assessment)
+        report = report_snapshot(assessment)
+        first_area = content.current.areas[0]
+        spread = insights.uncertainty.area(first_area.id).range
+        assert spread is not None
+        participation = next(g for g in insights.area_gaps if g.area_id == "participation")
+        assert participation.gap, "the demo city falls short of its participation target"
+        planned = insights.actions[0]
+        assert insights.since_last is not None and insights.percentiles is not None
+        results, departments = insights.survey_results, insights.departments
+        assert results is not None and departments is not None
+        consolidated = "".join(
+            number(departments.card.area(a.id).score) for a in content.current.areas
+        )
+        return {
+            "uncertainty": (
+                _("Data-gap summary"),
+                f"{first_area.title.get(lang)}{number(spread.low)}–{number(spread.high)}",
+            ),
+            "targets": (_("Gap to target"), f"−{number(participation.gap)}"),
+            "actions": (
+                _("Action plan"),
+                _("Actions from earlier rounds"),
+                f"{planned.owner}{planned.due_date.isoformat() if planned.due_date else ''}",
+            ),
+            "trends": (
+                _("Progress over time"),
+                _("Countermeasures since the last round"),
+                _("Persisting"),
+                f"{insights.since_last.overall_change:+.1f}",
+            ),
+            "peers": (
+                _("Among other cities"),
+                _("Overall")
+                + number(report["overall"])
+                + number(insights.percentiles["overall"], 0),
+            ),
+            "residents": (
+                _("Residents' voice"),
+                _("Residents' view") + number(results.resident_index, 0) + "/100",
+            ),
+            "departments": (
+                _("Departments"),
+                _("Coordination gaps"),
+                _("Consolidated") + consolidated + number(departments.card.overall),
+            ),
+        }
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_pdf_shows_every_section_of_the_report_page(
+    app: Flask, client: FlaskClient, login: Callable[..., Any], demo_hangzhou: int, lang: str
+) -> None:
+    login("official@hangzhou.example", DEMO_PASSWORD)
+    response = client.get(f"/assessments/{demo_hangzhou}/report.pdf?lang={lang}")
+    assert response.status_code == 200
+    text = squeezed(pdf_text(response.data)).lower()  # some labels are set in capitals
+    for section, expected in issue_8_sections(app, demo_hangzhou, lang).items():
+        for piece in expected:
+            assert squeezed(piece).lower() in text, f"{section}: {piece!r} not in the {lang} PDF"
+    for on_screen_only in ("Invite departments", "Set targets", "Manage the survey"):
+        assert squeezed(on_screen_only).lower() not in text
+
+
+def test_the_pdf_never_names_peer_cities_even_for_an_admin(
+    client: FlaskClient, login: Callable[..., Any], demo_hangzhou: int
+) -> None:
+    login("admin@cityready.example", DEMO_PASSWORD)
+    text = squeezed(pdf_text(client.get(f"/assessments/{demo_hangzhou}/report.pdf").data))
+    assert squeezed("Among other cities") in text
+    assert "Distribution" not in text
+    for peer in ("Wuhan", "Suzhou", "Nanjing", "Shenzhen"):
+        assert peer not in text
