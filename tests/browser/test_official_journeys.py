@@ -5,11 +5,13 @@ Each test signs in as a different demo city, so they share one live server witho
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
+from pypdf import PdfReader
 
 from tests.browser.conftest import Pages, open_pages
 
@@ -21,6 +23,31 @@ def answer_every_question(page: Page, value: str) -> int:
     for index in range(questions.count()):
         questions.nth(index).locator(f'input[type="radio"][value="{value}"]').check()
     return questions.count()
+
+
+def open_pdf(page: Page, link: Locator) -> bytes:
+    """Click a link to a PDF and return the document the browser received. Chromium shows a PDF
+    in its own viewer, whose page holds none of the bytes, so a route hands them over on their
+    way through, unchanged."""
+    received: list[bytes] = []
+
+    def pass_through(route: Route) -> None:
+        response = route.fetch()
+        received.append(response.body())
+        route.fulfill(response=response)
+
+    page.route("**/*.pdf*", pass_through)
+    with page.expect_response(lambda r: ".pdf" in r.url, timeout=60_000) as answer:
+        link.click()
+    page.unroute("**/*.pdf*", pass_through)
+    assert answer.value.ok and answer.value.headers["content-type"] == "application/pdf"
+    return received[0]
+
+
+def pdf_text(document: bytes) -> str:
+    return "".join(
+        "".join((p.extract_text() or "").split()) for p in PdfReader(io.BytesIO(document)).pages
+    )
 
 
 def test_official_fills_in_saves_resumes_submits_and_reads_the_report(pages: Pages) -> None:
@@ -66,6 +93,10 @@ def test_official_fills_in_saves_resumes_submits_and_reads_the_report(pages: Pag
     expect(page.get_by_role("status")).to_have_text("Submitted. Here is your city's report.")
     expect(page.locator(".headline-score")).to_contain_text("/100")
     pages.check("10-report")
+
+    document = open_pdf(page, page.get_by_role("link", name="Download PDF"))
+    assert document.startswith(b"%PDF-")
+    assert "杭州Hangzhou" in pdf_text(document)
 
 
 def test_switching_language_translates_every_page(pages: Pages) -> None:
@@ -198,3 +229,45 @@ def test_pages_work_on_a_phone_and_in_large_text_high_contrast(phone: Pages) -> 
         page.set_viewport_size({"width": width, "height": 800})
         assert fits_the_width(page), f"report scrolls sideways at {width}px"
         phone.check(f"{width}px-report-high-contrast")
+
+
+# The admin pages add links beside "Assessments"; the header is designed for five of them.
+FIVE_LINKS = """(names) => {
+  const nav = document.querySelector('.main-nav');
+  for (const name of names.slice(0, Math.max(0, 5 - nav.querySelectorAll('a').length))) {
+    const link = document.createElement('a'); link.href = '#'; link.textContent = name;
+    nav.appendChild(link);
+  }
+}"""
+MORE_LINKS = {
+    "en": ["Dashboard", "Users", "Audit", "Reports"],
+    "zh": ["仪表板", "用户", "审计日志", "报告"],
+}
+HEADER_LAYOUT = """() => {
+  const box = s => document.querySelector(s).getBoundingClientRect();
+  return {height: box('.site-header').height, nav: box('.main-nav').top,
+          tools: box('.header-tools').top, brand: box('.brand').bottom};
+}"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("email", ["official@lanzhou.example", "admin@cityready.example"])
+def test_the_header_keeps_to_one_row_at_1280px_and_wraps_in_order_below(
+    pages: Pages, email: str, lang: str
+) -> None:
+    page = pages.page
+    pages.sign_in(email)
+    pages.go(f"/assessments?lang={lang}")
+    try:
+        page.evaluate(FIVE_LINKS, MORE_LINKS[lang])
+        who = email.split("@")[0]
+        for width in (1280, 768, 390):
+            page.set_viewport_size({"width": width, "height": 800})
+            layout = page.evaluate(HEADER_LAYOUT)
+            assert fits_the_width(page), f"the header scrolls sideways at {width}px"
+            if width == 1280:
+                assert layout["height"] < 80, f"two rows at 1280px: {layout}"
+            assert layout["nav"] <= layout["tools"], f"links below the tools at {width}px: {layout}"
+            pages.check(f"header-{who}-{lang}-{width}px")
+    finally:
+        pages.go("/assessments?lang=en")  # the switch is saved on the account other tests use
