@@ -235,7 +235,8 @@ SCHEMAS: dict[str, Schema] = {
 }
 
 _ERROR_TEXT = {
-    400: "The body is not a JSON object, or holds NUL characters or unpaired surrogates.",
+    400: "The body is not a JSON object, or the body, query string or credentials hold NUL "
+    "characters, unpaired surrogates or malformed UTF-8.",
     401: "No valid bearer token (or wrong HTTP Basic credentials for /tokens).",
     404: "No such object, or it belongs to another city.",
     409: "It exists already.",
@@ -286,7 +287,8 @@ def _call(
     operation: dict[str, Any] = {
         "summary": summary,
         "parameters": list(params),
-        "responses": {**ok, **_errors(*errors)},
+        # The input guard (app/input_guard.py) may refuse any call's query string or body.
+        "responses": {**ok, **_errors(*sorted({400, *errors}))},
     }
     if body is not None:
         operation["requestBody"] = _body(body)
