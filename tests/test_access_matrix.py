@@ -83,6 +83,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("residents.thanks", "GET"): _access("public", 200),
     ("departments.answer", "GET"): _access("public", 200),
     ("departments.answer", "POST"): _access("public", 302),
+    ("settings.password", "GET"): _access("signed_in", 200),
+    ("settings.password", "POST"): _access("signed_in", 200),
     # The assessment pages of one city.
     ("assessment.home", "GET"): _access("signed_in", 302),
     ("assessment.index", "GET"): _access("signed_in", 200),
