@@ -51,8 +51,18 @@ ARABIC = "مدينة ذكية تخطيط"
 RTL_MARKS = "\u200f\u202e\u202b\u202c\u2067\u2069"
 EMOJI = "🏙️🚦📊👩‍💻🇨🇳"
 
-# Text the PDF's fonts can show (Latin, CJK, Hebrew, Arabic): only this is compared in PDFs.
-printable_text = st.text(alphabet=LATIN.strip("\n\t") + CJK + HEBREW + ARABIC, max_size=60)
+# Words the PDF's fonts can show (Latin, CJK, Hebrew, Arabic), each in one script: only these
+# are compared in PDFs.
+printable_words = st.lists(
+    st.one_of(
+        st.text(alphabet=string.ascii_letters + string.digits + "<>&'\".,;:!?()", min_size=1),
+        st.text(alphabet=CJK, min_size=1),
+        st.text(alphabet=HEBREW.replace(" ", ""), min_size=1),
+        st.text(alphabet=ARABIC.replace(" ", ""), min_size=1),
+    ).map(lambda word: word[:12]),
+    min_size=1,
+    max_size=6,
+).map(" ".join)
 
 hostile_text = st.one_of(
     st.text(max_size=80),  # any scalar value, control characters included
