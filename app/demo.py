@@ -177,7 +177,7 @@ def _departments(assessment: Assessment, official: User, rng: random.Random) -> 
 
 def seed() -> list[tuple[str, str, str]]:
     """Create the demo rows and return the logins as (email, password, role)."""
-    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security
+    rng = random.Random(2026)  # noqa: S311 - repeatable demo data, not security  # nosec B311
     admin = User(email=ADMIN_EMAIL, role="admin")
     admin.set_password(DEMO_PASSWORD)
     db.session.add(admin)

@@ -77,7 +77,7 @@ def _area_uncertainty(
     bank: QuestionBank, area_id: str, answers: Mapping[str, AnswerCertainty]
 ) -> AreaUncertainty:
     area = bank.area(area_id)
-    assert area is not None  # noqa: S101 - callers pass the bank's own area ids
+    assert area is not None  # noqa: S101 - callers pass the bank's own area ids  # nosec B101
     lows: list[tuple[float, float]] = []
     highs: list[tuple[float, float]] = []
     dont_know = low_confidence = without_evidence = answered = 0

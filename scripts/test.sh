@@ -13,6 +13,11 @@ scripts/translations.sh compile
 echo "== ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+echo "== bandit"
+.venv/bin/bandit -q -c pyproject.toml -r app
+# In the tests, assert is how pytest checks (B101), passwords are made-up test data (B106), and
+# local servers are started with fixed argument lists (B404, B603).
+.venv/bin/bandit -q -c pyproject.toml -r tests -s B101,B105,B106,B404,B603
 echo "== mypy"
 .venv/bin/mypy app
 echo "== pytest"

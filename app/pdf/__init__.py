@@ -12,7 +12,7 @@ from __future__ import annotations
 import atexit
 import hashlib
 import select
-import subprocess
+import subprocess  # starts our own renderer module, below  # nosec B404
 import sys
 import threading
 import time
@@ -43,7 +43,7 @@ class RenderWorker:
         """The pipes of a running worker: (jobs, replies)."""
         if self._process is None or self._process.poll() is not None:
             self.stop()
-            self._process = subprocess.Popen(  # noqa: S603 - our own module, no shell
+            self._process = subprocess.Popen(  # noqa: S603 - own module, no shell  # nosec B603
                 [sys.executable, "-m", "app.pdf"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
             )
         jobs, replies = self._process.stdin, self._process.stdout
