@@ -107,6 +107,7 @@ def from_schema(
             return st.one_of(st.dates().map(str), hostile_text)
         top = schema.get("maxLength", 80)
         return st.one_of(
+            st.sampled_from(schema.get("examples", [""])),
             st.text(alphabet=st.characters(exclude_characters="\x00"), max_size=40),
             hostile_text,
             st.text(min_size=top, max_size=top + 1),

@@ -92,8 +92,10 @@ def _request(operation: dict[str, Any], keys: list[str], ids: list[int]) -> st.S
     """(path values, query, body bytes or None, content type) for one operation."""
     path_names = [p["name"] for p in operation["parameters"] if p["in"] == "path"]
     query_names = [p["name"] for p in operation["parameters"] if p["in"] == "query"]
-    ident = st.one_of(st.sampled_from(ids), st.integers(min_value=0, max_value=2**70))
-    ident = st.one_of(st.sampled_from(ids), ident)
+    edges = [0, 2**31 - 1, 2**31, 2**63, 10**20]  # the ends of int4 and int8, and beyond
+    ident = st.one_of(
+        st.sampled_from(ids), st.sampled_from(edges), st.integers(min_value=0, max_value=2**70)
+    )
     values = st.fixed_dictionaries(dict.fromkeys(path_names, ident))
     # Mostly well-formed requests, so that many get past the guard and the checks in front.
     query = st.one_of(

@@ -104,7 +104,13 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "AnswerIn": _object(
-        {"value": {"type": "string", "description": "`1`–`5`, `dont_know`, `not_applicable`"}},
+        {
+            "value": {
+                "type": "string",
+                "description": "one of the question's option values",
+                "examples": ["1", "2", "3", "4", "5", "dont_know", "not_applicable"],
+            }
+        },
         {
             "comment": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
             "confidence": _nullable({"enum": list(CONFIDENCES)}),
