@@ -27,7 +27,7 @@ class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only reads
 
-    action = SelectField(_l("Action"), validators=[Optional()])
+    action = SelectField(_l("Event"), validators=[Optional()])
     email = SearchField(_l("User email contains"), validators=[Optional(), Length(max=254)])
     city = SelectField(_l("City"), validators=[Optional()])
     date_from = DateField(_l("From date"), validators=[Optional()])
