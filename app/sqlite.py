@@ -1,28 +1,127 @@
-"""SQLite connection settings that make the embedded default safe under several workers."""
+"""SQLite settings that make the embedded default safe under several workers, and its backup.
 
+Every connection gets WAL (readers never wait for the writer), ``busy_timeout`` (a writer waits
+up to 10 s for the lock instead of failing), ``foreign_keys=ON`` and ``synchronous=NORMAL`` (in
+WAL a commit survives a crash of the app; only a power cut may lose the last few).
+
+How write transactions start. Python's sqlite3 (pysqlite) opens a transaction only in front of
+an INSERT, UPDATE or DELETE, so the SELECTs a change depends on ran outside it: two requests
+could read the same row and both write, one overwriting the other. SQLAlchemy's pysqlite docs
+fix this by turning pysqlite's handling off and emitting BEGIN on every transaction. Done
+literally it is wrong either way here: a plain (deferred) BEGIN fails a writer that read first
+with "database is locked" at once, busy_timeout or not, as soon as another writer committed
+after its read (a WAL read snapshot cannot be upgraded); ``BEGIN IMMEDIATE`` on every
+transaction queues every page view behind every other, as each request keeps one open.
+
+So the choice is targeted, by what a transaction is for:
+
+* The first transaction of a request that may change something (POST, PUT, PATCH, DELETE), and
+  every transaction outside a request (CLI commands, scripts), begins with ``BEGIN IMMEDIATE``:
+  it takes the write lock before its first read, waiting for it under busy_timeout, so what it
+  reads is still true when it writes.
+* Anything else — a GET, or a write request after its commit, which only renders the answer —
+  reads without a transaction, as before, and pysqlite's ``isolation_level = "IMMEDIATE"`` makes
+  the implicit BEGIN before a write (an audit row for a download, a saved language) an
+  IMMEDIATE one as well, so even those wait for the lock instead of failing.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from flask import has_request_context, request
+from sqlalchemy.engine import Connection, Engine
+
+BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_WRITE_BEGUN = "cityready.sqlite_write_begun"
 
 _registered = False
 
 
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not _is_sqlite(dbapi_connection):
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.isolation_level = "IMMEDIATE"
+
+
+def takes_write_lock_first() -> bool:
+    """Whether the transaction starting now should take the write lock before it reads."""
+    if not has_request_context():
+        return True
+    # Kept on the request itself: tests may run several requests in one app context.
+    if request.method in READ_ONLY_METHODS or request.environ.get(_WRITE_BEGUN):
+        return False
+    request.environ[_WRITE_BEGUN] = True
+    return True
+
+
+def _on_begin(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite" and takes_write_lock_first():
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def tune_connections() -> None:
-    """Turn on foreign keys, WAL and a busy timeout for every SQLite connection, once."""
+    """Set the pragmas and the way transactions begin on every SQLite connection, once."""
     global _registered
     if not _registered:
         sa.event.listen(Engine, "connect", _on_connect)
+        sa.event.listen(Engine, "begin", _on_begin)
         _registered = True
+
+
+class NotSQLite(ValueError):
+    """A backup was asked for of a database that SQLite's backup API cannot copy."""
+
+
+def backup(url: sa.URL, target: Path) -> int:
+    """Copy the SQLite database at ``url`` to ``target`` while the app keeps serving.
+
+    SQLite's online backup copies one consistent snapshot in a single step: in WAL, writers
+    carry on meanwhile. The copy is checked with ``PRAGMA integrity_check`` and switched out of
+    WAL, so it is one self-contained file; it replaces ``target`` only once complete. Returns
+    the size of the copy in bytes.
+    """
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        raise NotSQLite(
+            f"{url.get_backend_name()} database: the SQLite backup API cannot copy it. For "
+            'PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=cityready.dump "$DB"'
+        )
+    source_path = Path(url.database).resolve()
+    target = target.resolve()
+    if target == source_path:
+        raise ValueError("the backup would overwrite the database itself")
+    fd, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    os.close(fd)
+    try:
+        source = sqlite3.connect(source_path, timeout=BUSY_TIMEOUT_MS / 1000)
+        copy = sqlite3.connect(partial)
+        try:
+            source.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+            verdict = copy.execute("PRAGMA integrity_check").fetchone()[0]
+        finally:
+            copy.close()
+            source.close()
+        if verdict != "ok":
+            raise RuntimeError(f"the copy failed its integrity check: {verdict}")
+        os.replace(partial, target)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return target.stat().st_size

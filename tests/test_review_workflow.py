@@ -273,8 +273,12 @@ def test_an_official_cannot_approve_or_return(
 
 
 def test_a_stale_read_loses_the_race(app: Flask, people: dict[str, int], submitted: int) -> None:
-    """Two reviewers load the same submitted assessment; the second to write changes nothing."""
-    with app.app_context():
+    """Two reviewers load the same submitted assessment; the second to write changes nothing.
+
+    The first look is read as a page view reads (a GET): on SQLite a write request would hold
+    the write lock from its first read (app/sqlite.py), and the other could not commit at all.
+    """
+    with app.test_request_context(method="GET"):
         first_look = db.session.get(Assessment, submitted)
         admin2 = db.session.get(User, people["admin2"])
         assert first_look is not None and admin2 is not None
@@ -305,7 +309,9 @@ def test_two_reviewers_approving_at_once_take_effect_once(
     outcomes: list[str] = []
 
     def review(admin_id: int) -> None:
-        with app.app_context():
+        # Both read before either writes, as two page views can; on SQLite two write requests
+        # never interleave so (each takes the write lock before its first read, app/sqlite.py).
+        with app.test_request_context(method="GET"):
             assessment = db.session.get(Assessment, submitted)
             admin = db.session.get(User, admin_id)
             assert assessment is not None and admin is not None
