@@ -1,0 +1,130 @@
+"""Two app servers behind one (pretend) proxy, sharing one PostgreSQL database and one Redis:
+what one writes the other serves, a session from one works on the other, and the sign-in
+throttle counts the failures made on both. Needs TEST_DATABASE_URL and TEST_REDIS_URL."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import pytest
+import sqlalchemy as sa
+
+from tests.live_servers import (
+    Client,
+    Server,
+    fresh_database,
+    full_answers,
+    location_path,
+    migrate,
+    running,
+    seed_officials,
+    server_environment,
+)
+
+DATABASE = os.environ.get("TEST_DATABASE_URL", "")
+REDIS = os.environ.get("TEST_REDIS_URL", "")
+
+pytestmark = [
+    pytest.mark.scale_out,
+    pytest.mark.skipif(
+        not (DATABASE.startswith("postgresql") and REDIS),
+        reason="needs TEST_DATABASE_URL (PostgreSQL) and TEST_REDIS_URL: two servers share them",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, Server, str, str]]:
+    """Servers A and B (two workers each) on free ports: one database, one Redis, one secret."""
+    tmp_path = tmp_path_factory.mktemp("scale_out")
+    with fresh_database(tmp_path, "scale_out") as url:
+        env = server_environment(
+            url,
+            SECRET_KEY=secrets.token_hex(32),
+            RATELIMIT_STORAGE_URI=REDIS,
+            # As behind a reverse proxy: the client's address comes from X-Forwarded-For.
+            PROXY_FIX_HOPS="1",
+        )
+        migrate(env)
+        (official,) = seed_officials(url, 1)
+        with (
+            running(env, tmp_path / "a.log", workers=2) as a,
+            running(env, tmp_path / "b.log", workers=2) as b,
+        ):
+            assert a.port != b.port
+            yield a, b, official, url
+
+
+def an_address() -> str:
+    """A client address of this run's own, so Redis counts from earlier runs never mix in."""
+    return "10." + ".".join(str(1 + secrets.randbelow(254)) for _ in range(3))
+
+
+def test_what_one_server_writes_the_other_serves(servers: tuple[Server, Server, str, str]) -> None:
+    a, b, official, _ = servers
+    on_a, on_b = Client(a, an_address()), Client(b, an_address())
+    on_a.issue_token(official)
+    on_b.token = on_a.token  # a token issued by A is good on B: it lives in the database
+    answers = {q: {"value": v} for q, v in full_answers().items()}
+    filed = on_a.request("POST", "/api/v1/assessments", body={"answers": answers, "submit": True})
+    assert filed.status == 201, filed.text
+    shown = on_b.request("GET", f"/api/v1/assessments/{filed.json()['id']}")
+    assert shown.status == 200
+    assert shown.json()["status"] == "submitted"
+    assert shown.json()["scores"] == filed.json()["scores"]
+
+
+def test_a_session_made_on_one_server_works_on_the_other(
+    servers: tuple[Server, Server, str, str],
+) -> None:
+    a, b, official, _ = servers
+    browser = Client(a, an_address())
+    assert browser.sign_in(official).status == 302
+    csrf = browser.csrf_token("/assessments")
+    started = browser.request("POST", "/assessments/new", form={"csrf_token": csrf})
+    assert started.status == 302
+    # The same browser, its next request balanced to B: same cookie, same CSRF token.
+    browser.server = b
+    draft = browser.request("GET", location_path(started))
+    assert draft.status == 200
+    assert official.encode() in draft.body
+    cookie_before_sign_out = dict(browser.cookies)
+    signed_out = browser.request("POST", "/logout", form={"csrf_token": csrf})
+    assert location_path(signed_out) == "/login"
+    # Sign-out on B ends the session on A too: the replayed old cookie loads no one.
+    replay = Client(a, an_address())
+    replay.cookies = cookie_before_sign_out
+    answer = replay.request("GET", "/assessments")
+    assert answer.status == 302 and location_path(answer) == "/login"
+
+
+def test_the_sign_in_throttle_counts_failures_on_both_servers(
+    servers: tuple[Server, Server, str, str],
+) -> None:
+    a, b, _, url = servers
+    address = an_address()
+    guessed = f"nobody-{secrets.token_hex(4)}@guess.example"
+    per_account = 10  # LOGIN_LIMIT_PER_ACCOUNT: 10 per 15 minutes
+    for attempt in range(per_account):
+        # Alternate servers; each has two workers, so per-process counts would allow 40.
+        client = Client(a if attempt % 2 else b, address)
+        assert client.sign_in(guessed, "wrong").status == 200
+    for server in (a, b):
+        refused = Client(server, address).sign_in(guessed, "wrong")
+        assert refused.status == 429
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            logged = connection.execute(
+                sa.text(
+                    "SELECT detail, ip FROM audit_event "
+                    "WHERE action = 'sign_in_failed' AND email = :email"
+                ),
+                {"email": guessed},
+            ).all()
+    finally:
+        engine.dispose()
+    assert sorted(detail for detail, _ in logged) == [""] * per_account + ["throttled"] * 2
+    assert {ip for _, ip in logged} == {address}  # the client's, through the proxy's header
