@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import audit
+from app.admin.filters import filter_messages
 from app.admin.forms import ApproveForm, ReturnForm, return_form
 from app.extensions import content, db, login_manager
 from app.models import Assessment
 from app.operations import bank_for, report_snapshot
 from app.report_insights import report_insights
+from app.submission_filters import LEVEL_CHOICES, PER_PAGE, SORT_KEYS, STATUS_CHOICES, parse_filters
+from app.submissions import cities, submissions_page
+from app.templating import display_zone
 from app.workflow import (
     TransitionRefused,
     approve_assessment,
@@ -80,6 +84,25 @@ def _refused(refused: TransitionRefused, assessment_id: int) -> Response:
             "error",
         )
     return redirect(url_for("admin.assessment", assessment_id=assessment_id))
+
+
+@bp.get("/assessments")
+def submissions() -> str:
+    """Every city's assessments, filtered, sorted and paged by the query string."""
+    city_choices = cities()
+    parsed = parse_filters(request.args, frozenset(c.id for c in city_choices))
+    page, rows = submissions_page(parsed.filters, PER_PAGE, display_zone())
+    return render_template(
+        "admin/submissions.html",
+        filters=parsed.filters,
+        problems=filter_messages(parsed.problems),
+        page=page,
+        rows=rows,
+        cities=city_choices,
+        statuses=STATUS_CHOICES,
+        levels=LEVEL_CHOICES,
+        sort_keys=SORT_KEYS,
+    )
 
 
 @bp.get("/assessments/<int:assessment_id>")
