@@ -114,6 +114,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("admin.approve", "POST"): _access("admin", 302),
     ("admin.send_back", "POST"): _access("admin", 200),
     ("admin.audit_log", "GET"): _access("admin", 200),
+    ("admin.submissions", "GET"): _access("admin", 200),
     # The JSON API.
     ("api.openapi", "GET"): _access("public", 200),
     ("api.version", "GET"): _access("public", 200),
