@@ -165,3 +165,21 @@ def test_a_nul_in_a_page_field_is_pointed_out_beside_it(
     page = response.get_data(as_text=True)
     assert f'id="{field}-error"' in page and "control character (NUL)" in page
     assert count_rows(app, Answer) == 0
+
+
+@pytest.mark.parametrize("city_id", [0, -1, MAX_ID + 1, 2**63, 10**30])
+def test_an_admins_city_id_beyond_the_integer_range_is_422(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    api_token: Callable[..., str],
+    city_id: int,
+) -> None:
+    make_user("admin@x.example", role="admin")
+    body = {"city_id": city_id, "answers": {}}
+    response = client.post(
+        "/api/v1/assessments", json=body, headers=bearer(api_token("admin@x.example"))
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["city_id"] == "no such city"
+    assert count_rows(app, Assessment) == 0

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Request
 
 from app.extensions import db
+from app.input_guard import MAX_ID
 from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
@@ -98,7 +99,8 @@ def parse_assessment_body(
         if isinstance(city_id, bool) or not isinstance(city_id, int):
             errors["city_id"] = "admins must name the city with an integer city_id"
         else:
-            city = db.session.get(City, city_id)
+            # An id beyond the column's range names no city (and would overflow the query).
+            city = db.session.get(City, city_id) if 0 < city_id <= MAX_ID else None
             if city is None:
                 errors["city_id"] = "no such city"
     else:
