@@ -1,7 +1,7 @@
 """A per-process cache for what no longer changes once an assessment is submitted.
 
 A submitted assessment's answers and score snapshot are frozen, so its rendered report and its
-API JSON can be built once and served again. Keys (``app.operations.frozen_key``) carry the
+API JSON can be built once and served again. Keys (``app.operations.frozen_version``) carry the
 version of everything the entry was built from: any later change writes a new key, so a stale
 entry is never looked up again and ages out of the LRU. That is why each gunicorn worker can
 keep its own cache with nothing to invalidate across processes.
@@ -11,16 +11,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from functools import cache, partial
 from threading import Lock
 from typing import Any, TypeVar
 
 from flask import Flask, current_app
-from jinja2 import nodes
-from jinja2.ext import Extension
-from jinja2.parser import Parser
-from markupsafe import Markup
-from werkzeug.local import LocalProxy
 
 T = TypeVar("T")
 
@@ -62,7 +56,6 @@ class FrozenCache:
 
     def init_app(self, app: Flask) -> None:
         app.extensions["cityready_frozen"] = LRUCache(app.config["FROZEN_CACHE_SIZE"])
-        app.jinja_env.add_extension(FragmentCacheExtension)
 
     @property
     def entries(self) -> LRUCache:
@@ -77,33 +70,6 @@ class FrozenCache:
             found = make()
             self.entries.set(key, found)
         return found  # type: ignore[no-any-return]
-
-
-def lazy(make: Callable[[T], Any], argument: T) -> Any:
-    """A stand-in that calls ``make(argument)`` on first use only, for a template that may
-    never use it because the fragment that would is served from the cache."""
-    return LocalProxy(cache(partial(make, argument)))
-
-
-class FragmentCacheExtension(Extension):
-    """``{% cached key %}...{% endcached %}``: render the block once per key, then reuse it.
-
-    A None key renders the block every time, so a draft's report is never cached. On a hit the
-    block is not evaluated at all, so the view can pass what it needs lazily.
-    """
-
-    tags = {"cached"}
-
-    def parse(self, parser: Parser) -> nodes.Node:
-        lineno = next(parser.stream).lineno
-        key = parser.parse_expression()
-        body = parser.parse_statements(("name:endcached",), drop_needle=True)
-        call = self.call_method("_render", [key])
-        return nodes.CallBlock(call, [], [], body).set_lineno(lineno)
-
-    def _render(self, key: Hashable | None, caller: Callable[[], Markup]) -> Markup:
-        # The block was rendered with autoescape on: what comes back is already safe markup.
-        return frozen_cache.get_or_make(key, caller)
 
 
 frozen_cache = FrozenCache()

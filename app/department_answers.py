@@ -89,6 +89,8 @@ def save_department_answers(department: Department, answers: Mapping[str, str]) 
             department.answers.append(DepartmentAnswer(question_id=question_id, value=value))
         else:
             row.value = value
+    # Changed answers are other rows: the department's own stamp must still move.
+    department.updated_at = utcnow()
     db.session.flush()
 
 
@@ -116,9 +118,13 @@ class DepartmentView:
     """Departments invited that have not submitted yet."""
 
 
-def department_view(assessment: Assessment) -> DepartmentView | None:
-    """The departments' scores and their consolidation; None when none has been invited."""
-    departments = departments_of(assessment)
+def department_view(
+    assessment: Assessment, departments: list[Department] | None = None
+) -> DepartmentView | None:
+    """The departments' scores and their consolidation; None when none has been invited.
+    Pass ``departments`` (with their answers) when they are loaded already."""
+    if departments is None:
+        departments = departments_of(assessment)
     if not departments:
         return None
     bank: QuestionBank = bank_for(assessment)

@@ -370,6 +370,10 @@ class Department(Model):
     invited_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     submitted_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    # Moved by every change to the department or its answers: the cached report keys on it.
+    updated_at: so.Mapped[datetime] = so.mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, server_default=sa.func.current_timestamp()
+    )
 
     assessment: so.Mapped[Assessment] = so.relationship()
     answers: so.Mapped[list[DepartmentAnswer]] = so.relationship(

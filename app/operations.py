@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, cast
+from datetime import date
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -17,11 +18,15 @@ from flask import abort
 from app.action_plan import resolve_targets, target_scores
 from app.extensions import content, db
 from app.models import (
+    EDITABLE_STATUSES,
     ActionItem,
     Answer,
     Assessment,
     City,
+    Department,
     StatusChange,
+    Survey,
+    SurveyResponse,
     Target,
     User,
     utcnow,
@@ -161,19 +166,45 @@ PEER_STATUS = "approved"
 """Only reviewed assessments are compared between cities."""
 
 
-def report_revision(city_id: int) -> tuple[object, ...]:
-    """A fingerprint of what a report shows besides its own assessment, in one indexed query.
+class FrozenVersion(NamedTuple):
+    """A visible assessment as its cache keys need it, read without loading the assessment."""
 
-    The city's targets and action items: any insert, update or delete moves their count or
-    newest ``updated_at``. Earlier rounds and the peers: they change only by a status change,
-    and every status change anywhere adds a ``status_change`` row, so its newest id moves.
+    city_name: str
+    key: tuple[Hashable, ...] | None
+    """Everything a cached report or JSON of it is built from; None while it can change."""
+
+
+def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
+    """The assessment's version and that of everything its report shows, in one indexed query;
+    another city's assessment is a plain 404, as with ``assessment_or_404``.
+
+    The key holds the assessment's status and ``updated_at`` (every status change and every
+    saved answer writes a new one) and its city's name (a rename touches no assessment). The
+    city's targets and action items: any insert, update or delete moves their count or newest
+    ``updated_at``. Earlier rounds and the peers change only by a status change, and every
+    status change anywhere adds a ``status_change`` row, so its newest id moves. The residents'
+    survey and the departments go on after submission: responses are only ever added (count and
+    newest id), departments are invited, removed or answer (count and newest ``updated_at``).
+    Today's date is in it because a survey closes on a date.
     """
-    return tuple(db.session.execute(_REVISION, {"city_id": city_id}).one())
+    row = db.session.execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
+    if row is None or not (user.is_admin or row.city_id == user.city_id):
+        abort(404)
+    if row.status in EDITABLE_STATUSES:
+        return FrozenVersion(row.name, None)
+    return FrozenVersion(row.name, (assessment_id, *row, date.today()))
 
 
-def _revision_statement() -> sa.Select[Any]:
-    city_id: sa.BindParameter[int] = sa.bindparam("city_id")
-    parts: list[sa.ScalarSelect[Any]] = [sa.select(sa.func.max(StatusChange.id)).scalar_subquery()]
+def _version_statement() -> sa.Select[Any]:
+    """Subqueries correlate with the outer assessment row, so the whole key is one query."""
+    city_id, assessment_id = Assessment.city_id, Assessment.id
+    parts: list[Any] = [
+        Assessment.city_id,
+        Assessment.status,
+        Assessment.updated_at,
+        City.name,
+        sa.select(sa.func.max(StatusChange.id)).scalar_subquery(),
+    ]
     for model in (Target, ActionItem):
         parts += [
             sa.select(sa.func.count()).where(model.city_id == city_id).scalar_subquery(),
@@ -181,23 +212,30 @@ def _revision_statement() -> sa.Select[Any]:
             .where(model.city_id == city_id)
             .scalar_subquery(),
         ]
-    return sa.select(*parts)
+    parts.append(
+        sa.select(Survey.closes_on).where(Survey.assessment_id == assessment_id).scalar_subquery()
+    )
+    for aggregate in (sa.func.count(), sa.func.max(SurveyResponse.id)):
+        parts.append(
+            sa.select(aggregate)
+            .select_from(SurveyResponse)
+            .join(Survey)
+            .where(Survey.assessment_id == assessment_id)
+            .scalar_subquery()
+        )
+    departments = Department.assessment_id == assessment_id
+    parts += [
+        sa.select(sa.func.count()).where(departments).scalar_subquery(),
+        sa.select(sa.func.max(Department.updated_at)).where(departments).scalar_subquery(),
+    ]
+    return (
+        sa.select(*parts)
+        .join(City, City.id == Assessment.city_id)
+        .where(Assessment.id == sa.bindparam("assessment_id"))
+    )
 
 
-_REVISION = _revision_statement()
-
-
-def frozen_key(assessment: Assessment, kind: str, *parts: Hashable) -> tuple[Hashable, ...] | None:
-    """The cache key of something built from a submitted assessment; None while it can change.
-
-    It carries the assessment's status and ``updated_at`` (every status change and every saved
-    answer writes a new one) and ``report_revision`` (targets, actions, earlier rounds and peers
-    appear in reports too), so whatever changes, the key does.
-    """
-    if assessment.is_editable:
-        return None
-    version = (assessment.id, assessment.status, assessment.updated_at.isoformat())
-    return (kind, *version, report_revision(assessment.city_id), *parts)
+_VERSION = _version_statement()
 
 
 def latest_approved_per_city() -> list[Assessment]:

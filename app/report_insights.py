@@ -18,7 +18,15 @@ import sqlalchemy.orm as so
 from app.action_plan import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
 from app.department_answers import DepartmentView, department_view
 from app.extensions import content, db
-from app.models import ActionItem, Answer, Assessment, Survey, Target
+from app.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    Department,
+    Survey,
+    SurveyResponse,
+    Target,
+)
 from app.operations import (
     FINISHED_STATUSES,
     assessment_uncertainty,
@@ -26,7 +34,7 @@ from app.operations import (
     latest_approved_per_city,
     report_snapshot,
 )
-from app.resident_survey import ResidentSurvey, SurveyResults
+from app.resident_survey import ResidentSurvey, SurveyResults, summarise
 from app.scoring import Snapshot, score_assessment
 from app.surveys import survey_of, survey_results
 from app.trends import RoundComparison, compare_rounds, peer_percentiles
@@ -105,7 +113,8 @@ class ReportInsights:
 @dataclass(frozen=True)
 class LiveInsights:
     """The report's sections that keep changing after submission: the residents' survey goes
-    on collecting answers and invited departments go on answering. Never cached."""
+    on collecting answers and invited departments go on answering. Cached reports key on their
+    revision (``app.operations.report_revision``)."""
 
     survey: Survey | None
     survey_results: SurveyResults | None
@@ -113,13 +122,26 @@ class LiveInsights:
     departments: DepartmentView | None
 
 
-def live_insights(assessment: Assessment) -> LiveInsights:
-    survey = survey_of(assessment)
+def live_insights(assessment: Assessment, records: CityRecords | None = None) -> LiveInsights:
+    """The live sections; from ``records`` when building many at once, else with their own
+    queries."""
+    if records is None:
+        survey = survey_of(assessment)
+        results = None if survey is None else survey_results(survey)
+        departments = department_view(assessment)
+    else:
+        survey = records.surveys.get(assessment.id)
+        results = (
+            None
+            if survey is None
+            else summarise(content.resident_survey, records.survey_answers.get(survey.id, []))
+        )
+        departments = department_view(assessment, records.departments.get(assessment.id, []))
     return LiveInsights(
         survey=survey,
-        survey_results=None if survey is None else survey_results(survey),
+        survey_results=results,
         survey_questions=content.resident_survey,
-        departments=department_view(assessment),
+        departments=departments,
     )
 
 
@@ -136,6 +158,12 @@ class CityRecords:
     """Each city's finished rounds, oldest first, with their answers loaded."""
     peers: list[Assessment]
     """Every city's latest approved assessment (``latest_approved_per_city``)."""
+    surveys: dict[int, Survey]
+    """Each assessment's residents' survey, by assessment id."""
+    survey_answers: dict[int, list[dict[str, int]]]
+    """Each survey's responses, by survey id."""
+    departments: dict[int, list[Department]]
+    """Each assessment's invited departments with their answers, by assessment id."""
 
     def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
         """The city's finished rounds before this one (all of them for a draft)."""
@@ -151,9 +179,11 @@ class CityRecords:
 
 
 def city_records(assessments: Iterable[Assessment]) -> CityRecords:
-    """Load the targets, actions and finished rounds of these assessments' cities, and the
-    peers: five queries, however many assessments."""
+    """Load the targets, actions and finished rounds of these assessments' cities, the peers,
+    and the assessments' surveys and departments: nine queries, however many assessments."""
+    assessments = list(assessments)
     city_ids = sorted({a.city_id for a in assessments})
+    assessment_ids = [a.id for a in assessments]
     targets: dict[int, dict[str, int]] = {c: {} for c in city_ids}
     for row in db.session.execute(
         sa.select(Target.city_id, Target.scope, Target.level).where(Target.city_id.in_(city_ids))
@@ -172,7 +202,36 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         .options(so.selectinload(Assessment.answers))
     ):
         finished[past.city_id].append(past)
-    return CityRecords(targets, actions, finished, latest_approved_per_city())
+    surveys = {
+        survey.assessment_id: survey
+        for survey in db.session.scalars(
+            sa.select(Survey).where(Survey.assessment_id.in_(assessment_ids))
+        )
+    }
+    survey_answers: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for response in db.session.execute(
+        sa.select(SurveyResponse.survey_id, SurveyResponse.answers)
+        .where(SurveyResponse.survey_id.in_([s.id for s in surveys.values()]))
+        .order_by(SurveyResponse.id)
+    ):
+        survey_answers[response.survey_id].append(response.answers)
+    departments: dict[int, list[Department]] = defaultdict(list)
+    for department in db.session.scalars(
+        sa.select(Department)
+        .where(Department.assessment_id.in_(assessment_ids))
+        .options(so.selectinload(Department.answers))
+        .order_by(Department.id)
+    ):
+        departments[department.assessment_id].append(department)
+    return CityRecords(
+        targets,
+        actions,
+        finished,
+        latest_approved_per_city(),
+        surveys,
+        survey_answers,
+        departments,
+    )
 
 
 def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFollowUp, ...]:
@@ -245,7 +304,7 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
     snap = report_snapshot(assessment, chosen)
     rounds, since_last = _trend(assessment, snap, records)
     percentiles, peer_count, distribution = _peers(assessment, snap, records)
-    live = live_insights(assessment)
+    live = live_insights(assessment, records)
     return ReportInsights(
         uncertainty=assessment_uncertainty(assessment),
         evidenced_answers=tuple(a for a in assessment.answers if a.confidence or a.evidence),
@@ -264,3 +323,14 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
         survey_questions=live.survey_questions,
         departments=live.departments,
     )
+
+
+def report_context(assessment: Assessment) -> dict[str, object]:
+    """What the report templates, HTML and PDF, are rendered with."""
+    return {
+        "assessment": assessment,
+        "bank": bank_for(assessment),
+        "report": report_snapshot(assessment),
+        "keep_doing": content.catalogue.keep_doing,
+        "insights": report_insights(assessment),
+    }

@@ -117,8 +117,8 @@ def assessment_json(
 
 
 def live_json(assessment: Assessment, areas: dict[str, float | None]) -> dict[str, Any]:
-    """The parts of an assessment's JSON that change after submission, read afresh each time:
-    residents' survey answers and departments' answers keep coming in."""
+    """The parts of an assessment's JSON that change after submission: residents' survey
+    answers and departments' answers keep coming in (cached reads key on them)."""
     live = live_insights(assessment)
     return {
         "resident_survey": survey_json(live, areas.get("participation")),

@@ -31,7 +31,7 @@ from app.operations import (
     assessment_or_404,
     bank_for,
     file_assessment,
-    frozen_key,
+    frozen_version,
     visible_assessments,
 )
 from app.plans import (
@@ -176,16 +176,19 @@ def create_assessment() -> Any:
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
 def get_assessment(assessment_id: int) -> Response:
-    assessment = assessment_or_404(g.api_user, assessment_id)
+    version = frozen_version(g.api_user, assessment_id)
     lang, for_admin = _lang(), g.api_user.is_admin
-    # A submitted assessment's JSON is built once per language and kind of reader (admins see
-    # more); the city's name is in the key as it can change without touching the assessment.
-    # The resident survey and the departments' answers keep coming in: they are read each time.
-    found = frozen_cache.get_or_make(
-        frozen_key(assessment, "api-json", lang, assessment.city.name, for_admin),
-        lambda: assessment_json(assessment, lang, for_admin),
-    )
-    return jsonify({**found, **live_json(assessment, found["scores"]["areas"])})
+    # A submitted assessment's JSON is built and serialised once per version of what it shows,
+    # language and kind of reader (admins see more).
+    key = None if version.key is None else ("api-json", *version.key, lang, for_admin)
+
+    def build() -> str:
+        assessment = assessment_or_404(g.api_user, assessment_id)
+        found = assessment_json(assessment, lang, for_admin)
+        return current_app.json.dumps({**found, **live_json(assessment, found["scores"]["areas"])})
+
+    body = frozen_cache.get_or_make(key, build)
+    return current_app.response_class(body + "\n", mimetype="application/json")
 
 
 @bp.put("/assessments/<int:assessment_id>/targets")

@@ -5,12 +5,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from app import audit
 from app.assessment.forms import NewAssessmentForm, SubmitForm, area_form
-from app.caching import lazy
+from app.caching import frozen_cache
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.operations import (
@@ -18,14 +19,13 @@ from app.operations import (
     IncompleteAssessment,
     assessment_or_404,
     bank_for,
-    frozen_key,
-    report_snapshot,
+    frozen_version,
     save_answers,
     start_assessment,
     submit_assessment,
     visible_assessments,
 )
-from app.report_insights import live_insights, report_insights
+from app.report_insights import report_context
 from app.workflow import TransitionRefused, status_history
 
 bp = Blueprint("assessment", __name__)
@@ -205,18 +205,25 @@ def submit(assessment_id: int) -> Response:
 @bp.get("/assessments/<int:assessment_id>/report")
 @login_required
 def report(assessment_id: int) -> str:
+    version = frozen_version(current_user, assessment_id)
+    # Once submitted, the body is rendered once per version of what it shows and reused; admins
+    # see every city's scores among the peers, so each kind of reader has its own.
+    key = (
+        None
+        if version.key is None
+        else ("report-html", *version.key, _lang(), current_user.is_admin)
+    )
+    body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
+    return render_template("assessment/report.html", city_name=version.city_name, body=body)
+
+
+def _report_body(assessment_id: int) -> Markup:
     assessment = assessment_or_404(current_user, assessment_id)
-    # Once submitted, the body of the report is served from the cache; the snapshot and the
-    # answers behind it are then never touched, so they are handed to the template lazily.
-    return render_template(
-        "assessment/report.html",
-        assessment=assessment,
-        bank=bank_for(assessment),
-        report=lazy(report_snapshot, assessment),
-        keep_doing=content.catalogue.keep_doing,
-        insights=lazy(report_insights, assessment),
-        live_insights=live_insights(assessment),
-        history=lazy(status_history, assessment),
-        # Admins see every city's scores among the peers: a fragment for each kind of reader.
-        report_fragment_key=frozen_key(assessment, "report-html", _lang(), current_user.is_admin),
+    # Rendered with autoescape on, like every template: the markup is already safe.
+    return Markup(  # noqa: S704  # nosec B704
+        render_template(
+            "assessment/_report_body.html",
+            **report_context(assessment),
+            history=status_history(assessment),
+        )
     )

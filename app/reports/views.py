@@ -6,25 +6,17 @@ from werkzeug.wrappers import Response
 
 from app import audit
 from app.auth_tokens import token_required
-from app.extensions import content
 from app.models import Assessment
-from app.operations import assessment_or_404, bank_for, report_snapshot
+from app.operations import assessment_or_404
 from app.pdf import pdf_response, render_pdf
-from app.report_insights import report_insights
+from app.report_insights import report_context
 
 bp = Blueprint("reports", __name__)
 
 
 def report_pdf_response(assessment: Assessment) -> Response:
     """The report as PDF: the same partials as the HTML report, laid out for A4."""
-    html = render_template(
-        "reports/report.html",
-        assessment=assessment,
-        bank=bank_for(assessment),
-        report=report_snapshot(assessment),
-        keep_doing=content.catalogue.keep_doing,
-        insights=report_insights(assessment),
-    )
+    html = render_template("reports/report.html", **report_context(assessment))
     document = render_pdf(html)
     audit.record("download", obj=assessment, detail="report.pdf", commit=True)
     return pdf_response(document, f"cityready-report-{assessment.id}.pdf")
