@@ -179,8 +179,8 @@ def submission_body() -> str:
     return json.dumps({"answers": answers, "submit": True}, separators=(",", ":"))
 
 
-ADMIN_LIST_PAGE_1 = "/admin/assessments?status=submitted&sort=-overall&page=1"
-ADMIN_LIST_DEEP = "/admin/assessments?status=submitted&sort=-overall&page=40"
+ADMIN_LIST_PAGE_1 = "/admin/assessments?status=approved&sort=overall&page=1"
+ADMIN_LIST_DEEP = "/admin/assessments?status=approved&sort=overall&page=30"
 DASHBOARD = "/admin"
 CSV_EXPORT = "/admin/assessments.csv"
 ADMIN_PAGES = [
