@@ -66,7 +66,7 @@ def record(
     event = AuditEvent(
         action=action,
         user_id=user.id if user else None,
-        email=(user.email if user else (email or "").strip())[:254],
+        email=(user.email if user else _storable(email or "").strip())[:254],
         city_id=city_id,
         ip=(request.remote_addr or "")[:45] if has_request_context() else "",
         object_type=obj.__tablename__ if obj is not None else None,
@@ -77,3 +77,9 @@ def record(
     if commit:
         db.session.commit()
     return event
+
+
+def _storable(typed: str) -> str:
+    """What was typed, with the characters no database here can store (NUL, lone surrogates)
+    replaced: a throttled sign-in is logged before any form has checked its fields."""
+    return typed.replace("\x00", "\ufffd").encode("utf-8", "replace").decode("utf-8")

@@ -97,6 +97,19 @@ def test_a_throttled_sign_in_is_recorded_as_a_failure(
     )
 
 
+@pytest.mark.parametrize("app_config", [{"LOGIN_LIMIT_PER_ACCOUNT": "1 per minute"}])
+def test_a_throttled_sign_in_with_unstorable_text_is_recorded_readably(
+    app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
+) -> None:
+    """No form has checked the email when the throttle logs it: NUL and lone surrogates would
+    make the row unstorable on PostgreSQL and the sign-in a 500."""
+    typed = "a\x00b@x.example"
+    login(typed, "wrong")  # refused beside the field, and counted
+    assert login(typed, "wrong").status_code == 429
+    throttled = only_new(app, 0)
+    assert (throttled.email, throttled.detail) == ("a\ufffdb@x.example", "throttled")
+
+
 def test_api_sign_ins_are_recorded(
     app: Flask, client: FlaskClient, people: dict[str, int], api_token: Callable[..., str]
 ) -> None:
