@@ -96,6 +96,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app import cli, errors, templating
     from app.admin import audit as _admin_audit  # noqa: F401  (adds /admin/audit to admin_bp)
+    from app.admin import users as _admin_users  # noqa: F401  (adds /admin/users to admin_bp)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
     from app.assessment.views import bp as assessment_bp

@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask import Blueprint
 
 from app import demo, sqlite
+from app.accounts import EmailTaken, PasswordRefused, create_account, normalise_email
 from app.extensions import db
 from app.models import ROLES, User
-from app.operations import find_or_create_city
-from app.passwords import ENGLISH_MESSAGES, password_problem
+from app.passwords import ENGLISH_MESSAGES
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -23,21 +23,19 @@ bp = Blueprint("cli", __name__, cli_group=None)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--city", "city_name", help="The official's city; created when it does not exist.")
 def create_user(email: str, password: str, role: str, city_name: str | None) -> None:
-    """Create a user; officials need --city."""
-    email = email.strip().lower()
+    """Create a user; officials need --city. The password must meet the policy."""
     if role == "official" and not city_name:
         raise click.UsageError("an official needs --city")
-    if (problem := password_problem(password, email)) is not None:
-        raise click.UsageError(ENGLISH_MESSAGES[problem])
-    if db.session.scalar(sa.select(User).where(User.email == email)) is not None:
-        raise click.ClickException(f"a user with email {email} already exists")
-    user = User(email=email, role=role)
-    user.set_password(password)
-    if city_name:
-        user.city = find_or_create_city(city_name.strip())
-    db.session.add(user)
+    try:
+        user = create_account(email, role, city_name, password)
+    except PasswordRefused as refused:
+        raise click.UsageError(ENGLISH_MESSAGES[refused.problem]) from None
+    except EmailTaken:
+        raise click.ClickException(
+            f"a user with email {normalise_email(email)} already exists"
+        ) from None
     db.session.commit()
-    click.echo(f"Created {role} {email}" + (f" for {user.city.name}" if user.city else ""))
+    click.echo(f"Created {role} {user.email}" + (f" for {user.city.name}" if user.city else ""))
 
 
 @bp.cli.command("seed-demo")

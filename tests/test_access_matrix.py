@@ -115,6 +115,17 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("admin.send_back", "POST"): _access("admin", 200),
     ("admin.audit_log", "GET"): _access("admin", 200),
     ("admin.submissions", "GET"): _access("admin", 200),
+    # Accounts: an empty new-user form shows its errors; an empty edit keeps what the account
+    # has; an empty password is generated and shown (200).
+    ("admin.users", "GET"): _access("admin", 200),
+    ("admin.new_user", "GET"): _access("admin", 200),
+    ("admin.new_user", "POST"): _access("admin", 200),
+    ("admin.edit_user", "GET"): _access("admin", 200),
+    ("admin.edit_user", "POST"): _access("admin", 302),
+    ("admin.reset_user_password", "GET"): _access("admin", 200),
+    ("admin.reset_user_password", "POST"): _access("admin", 200),
+    ("admin.deactivate_user", "POST"): _access("admin", 302),
+    ("admin.reactivate_user", "POST"): _access("admin", 302),
     # The JSON API.
     ("api.openapi", "GET"): _access("public", 200),
     ("api.version", "GET"): _access("public", 200),
@@ -214,6 +225,7 @@ def city_a(
             "department_id": department.id,
             "departments.token": department_token,
             "residents.token": survey.token,
+            "user_id": ids["official_b"],
         }
     return CityA(values, tokens, emails)
 

@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
-from app.accounts import set_new_password
+from app.accounts import change_own_password
 from app.extensions import db
 from app.password_forms import NEW_PASSWORD_HINT
 from app.preferences import choose_high_contrast, high_contrast
@@ -41,7 +41,7 @@ def password() -> str | Response:
             g.wrong_current_password = True
             form.current_password.errors.append(_("This is not your current password."))
         else:
-            set_new_password(user, form.new_password.data or "")
+            change_own_password(user, form.new_password.data or "")
             db.session.commit()
             # The new session version ended every session; carry this one over to it.
             login_user(user)
