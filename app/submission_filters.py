@@ -8,7 +8,7 @@ page with a message beside the field instead of an error page.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
@@ -34,6 +34,18 @@ class FilterProblem(StrEnum):
     DATES_REVERSED = "dates_reversed"
     TEXT_TOO_LONG = "text_too_long"
     NOT_A_SORT = "not_a_sort"
+
+
+PROBLEM_TEXT = {
+    FilterProblem.NOT_A_CITY: "must be the id of a city",
+    FilterProblem.NOT_A_STATUS: "must be one of " + ", ".join(STATUS_CHOICES),
+    FilterProblem.NOT_A_LEVEL: "must be a level from 1 to 5",
+    FilterProblem.NOT_A_DATE: "must be a date as YYYY-MM-DD",
+    FilterProblem.DATES_REVERSED: "must not be before 'from'",
+    FilterProblem.TEXT_TOO_LONG: f"must be at most {TEXT_MAX_LENGTH} characters",
+    FilterProblem.NOT_A_SORT: "must be one of " + ", ".join(SORT_KEYS),
+}
+"""The problems in English, for the JSON API, whose error messages are always English."""
 
 
 @dataclass(frozen=True)
@@ -188,3 +200,31 @@ class Page:
     @property
     def last_row(self) -> int:
         return min(self.offset + self.per_page, self.total)
+
+
+COMPARE_MIN = 2
+COMPARE_MAX = 6
+
+
+class CompareProblem(StrEnum):
+    """Why a choice of assessments cannot be compared."""
+
+    NOT_AN_ID = "not_an_id"
+    TOO_FEW = "too_few"
+    TOO_MANY = "too_many"
+
+
+def parse_compare_ids(raw: Sequence[str]) -> tuple[list[int], CompareProblem | None]:
+    """The distinct ids asked for, in order, and what is wrong with them, if anything."""
+    ids: list[int] = []
+    for value in raw:
+        number = _positive_int(value)
+        if number is None:
+            return [], CompareProblem.NOT_AN_ID
+        if number not in ids:
+            ids.append(number)
+    if len(ids) < COMPARE_MIN:
+        return ids, CompareProblem.TOO_FEW
+    if len(ids) > COMPARE_MAX:
+        return ids, CompareProblem.TOO_MANY
+    return ids, None

@@ -6,15 +6,20 @@ one ``SubmissionFilters``, so the three never disagree about which rows a filter
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, tzinfo
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.extensions import db
-from app.models import Assessment, City, User
+from app.models import Answer, Assessment, City, User
+from app.questionnaire import AREA_IDS
 from app.submission_filters import Page, SubmissionFilters
+
+EXPORT_BATCH_SIZE = 500
+"""Rows read from the database at a time while an export streams out."""
 
 _SORT_COLUMNS: dict[str, so.InstrumentedAttribute[Any]] = {
     "date": Assessment.submitted_at,
@@ -80,13 +85,106 @@ def _listed(query: sa.Select[Assessment]) -> sa.Select[Assessment]:
 
 
 def submissions_page(
-    filters: SubmissionFilters, per_page: int, zone: tzinfo
+    filters: SubmissionFilters, per_page: int, zone: tzinfo, clamp: bool = True
 ) -> tuple[Page, list[Assessment]]:
-    """One page of the filtered, sorted list and the total: two statements whatever the size."""
+    """One page of the filtered, sorted list and the total: two statements whatever the size.
+
+    ``clamp`` turns a page beyond the end into the last one, as a person paging expects; a
+    program paging until it gets no items asks for ``clamp=False``.
+    """
     query = _filtered(filters, zone)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    page = Page.clamp(filters.page, per_page, total)
+    page = (
+        Page.clamp(filters.page, per_page, total) if clamp else Page(filters.page, per_page, total)
+    )
     rows = db.session.scalars(
         _listed(_ordered(query, filters)).limit(per_page).offset(page.offset)
     ).all()
     return page, list(rows)
+
+
+def stream_submissions(
+    filters: SubmissionFilters, zone: tzinfo
+) -> Iterator[tuple[Assessment, dict[str, str]]]:
+    """Every filtered assessment in list order with its answer values, read in batches.
+
+    Rows come from the database ``EXPORT_BATCH_SIZE`` at a time and leave the session once
+    yielded, so an export of any length holds about one batch in memory.
+    """
+    rows = db.session.scalars(
+        _listed(_ordered(_filtered(filters, zone), filters)).execution_options(
+            yield_per=EXPORT_BATCH_SIZE
+        )
+    )
+    for batch in rows.partitions():
+        answers = answers_of([a.id for a in batch])
+        for assessment in batch:
+            yield assessment, answers[assessment.id]
+            db.session.expunge(assessment)
+
+
+def answers_of(assessment_ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """The answer values of each assessment, by question id, in one statement."""
+    answers: dict[int, dict[str, str]] = {i: {} for i in assessment_ids}
+    for assessment_id, question_id, value in db.session.execute(
+        sa.select(Answer.assessment_id, Answer.question_id, Answer.value).where(
+            Answer.assessment_id.in_(assessment_ids)
+        )
+    ):
+        answers[assessment_id][question_id] = value
+    return answers
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+EXPORT_FIELDS = (
+    "id",
+    "city",
+    "status",
+    "created_at",
+    "submitted_at",
+    "reviewed_at",
+    "overall",
+    *AREA_IDS,
+    "level",
+)
+"""The CSV's columns before one column per question of the current bank."""
+
+
+def export_row(
+    assessment: Assessment, answers: Mapping[str, str], question_ids: Sequence[str]
+) -> list[object]:
+    """One CSV row: the fields of ``EXPORT_FIELDS``, then each question's answer value."""
+    return [
+        assessment.id,
+        assessment.city.name,
+        assessment.status,
+        _iso(assessment.created_at),
+        _iso(assessment.submitted_at),
+        _iso(assessment.reviewed_at),
+        assessment.overall_score,
+        *(getattr(assessment, f"{area}_score") for area in AREA_IDS),
+        assessment.level,
+        *(answers.get(question_id, "") for question_id in question_ids),
+    ]
+
+
+def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[str, Any]:
+    """The same as ``export_row``, as JSON for the API, with every answer the assessment has."""
+    return {
+        "id": assessment.id,
+        "city": {"id": assessment.city_id, "name": assessment.city.name},
+        "status": assessment.status,
+        "questionnaire_version": assessment.questionnaire_version,
+        "created_at": _iso(assessment.created_at),
+        "submitted_at": _iso(assessment.submitted_at),
+        "reviewed_at": _iso(assessment.reviewed_at),
+        "scores": {
+            "overall": assessment.overall_score,
+            "areas": {area: getattr(assessment, f"{area}_score") for area in AREA_IDS},
+        },
+        "level": assessment.level,
+        "answers": dict(answers),
+    }

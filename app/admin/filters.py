@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 
 from flask_babel import gettext as _
 
-from app.submission_filters import TEXT_MAX_LENGTH, FilterProblem
+from app.submission_filters import TEXT_MAX_LENGTH, CompareProblem, FilterProblem
 
 _MESSAGES: dict[FilterProblem, Callable[[], str]] = {
     FilterProblem.NOT_A_CITY: lambda: _("There is no such city; all cities are shown."),
@@ -26,3 +26,12 @@ _MESSAGES: dict[FilterProblem, Callable[[], str]] = {
 def filter_messages(problems: Mapping[str, FilterProblem]) -> dict[str, str]:
     """A sentence, in the page's language, for each query argument that was set aside."""
     return {name: _MESSAGES[problem]() for name, problem in problems.items()}
+
+
+def compare_message(problem: CompareProblem) -> str:
+    """Why the chosen assessments cannot be compared, and what to do instead."""
+    if problem is CompareProblem.NOT_AN_ID:
+        return _("Assessments are chosen by their number, such as ids=12.")
+    if problem is CompareProblem.TOO_FEW:
+        return _("Tick at least two assessments to compare, at most six.")
+    return _("Tick at most six assessments: more would not fit side by side.")

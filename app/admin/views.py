@@ -3,20 +3,47 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app import audit
-from app.admin.filters import filter_messages
+from app.admin.filters import compare_message, filter_messages
 from app.admin.forms import ApproveForm, ReturnForm, return_form
+from app.csv_export import csv_chunks
 from app.extensions import content, db, login_manager
-from app.models import Assessment
+from app.models import Assessment, utcnow
 from app.operations import bank_for, report_snapshot
 from app.report_insights import report_insights
-from app.submission_filters import LEVEL_CHOICES, PER_PAGE, SORT_KEYS, STATUS_CHOICES, parse_filters
-from app.submissions import cities, submissions_page
+from app.review_figures import compared_assessments
+from app.review_figures import dashboard as review_dashboard
+from app.review_stats import largest_differences
+from app.submission_filters import (
+    LEVEL_CHOICES,
+    PER_PAGE,
+    SORT_KEYS,
+    STATUS_CHOICES,
+    parse_compare_ids,
+    parse_filters,
+)
+from app.submissions import (
+    EXPORT_FIELDS,
+    cities,
+    export_row,
+    stream_submissions,
+    submissions_page,
+)
 from app.templating import display_zone
 from app.workflow import (
     TransitionRefused,
@@ -102,6 +129,74 @@ def submissions() -> str:
         statuses=STATUS_CHOICES,
         levels=LEVEL_CHOICES,
         sort_keys=SORT_KEYS,
+    )
+
+
+@bp.get("")
+def dashboard() -> str:
+    """Counts by status and level, mean scores, and the most widespread weak points."""
+    return render_template(
+        "admin/dashboard.html", figures=review_dashboard(content.current), bank=content.current
+    )
+
+
+@bp.get("/questions")
+def questions() -> str:
+    """The current question bank beside the paper, so a figure can be traced to its section."""
+    bank = content.current
+    measures = {
+        q.id: [cm for cm in content.catalogue.countermeasures if q.id in cm.question_ids]
+        for q in bank.questions()
+    }
+    return render_template("admin/questions.html", bank=bank, countermeasures=measures)
+
+
+@bp.get("/compare")
+def compare() -> tuple[str, int] | str:
+    """Two to six assessments side by side; any other choice is a 400 or 404 with a message."""
+    ids, problem = parse_compare_ids(request.args.getlist("ids"))
+    if problem is not None:
+        return _cannot_compare(compare_message(problem)), 400
+    compared, unknown = compared_assessments(ids)
+    if unknown:
+        message = ngettext(
+            "There is no assessment %(ids)s.",
+            "There are no assessments %(ids)s.",
+            len(unknown),
+            ids=", ".join(f"#{i}" for i in unknown),
+        )
+        return _cannot_compare(message), 404
+    bank = content.current
+    return render_template(
+        "admin/compare.html",
+        compared=compared,
+        bank=bank,
+        differences=largest_differences(bank, [c.answers for c in compared]),
+        problem=None,
+    )
+
+
+def _cannot_compare(message: str) -> str:
+    return render_template("admin/compare.html", problem=message, compared=[])
+
+
+@bp.get("/assessments.csv")
+def submissions_csv() -> Response:
+    """The filtered list as CSV, streamed: one row per assessment, one column per question."""
+    parsed = parse_filters(request.args, frozenset(c.id for c in cities()))
+    audit.record("export", detail="assessments.csv", commit=True)
+    question_ids = [q.id for q in content.current.questions()]
+    rows = (
+        export_row(assessment, answers, question_ids)
+        for assessment, answers in stream_submissions(parsed.filters, display_zone())
+    )
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return Response(
+        stream_with_context(csv_chunks([*EXPORT_FIELDS, *question_ids], rows)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="cityready-assessments-{stamp}.csv"'
+        },
     )
 
 

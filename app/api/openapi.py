@@ -180,6 +180,28 @@ SCHEMAS: dict[str, Schema] = {
             "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
         }
     ),
+    "ExportedAssessment": _object(
+        {
+            "id": ID,
+            "city": _object({"id": ID, "name": STRING}),
+            "status": {"type": "string", "enum": ["draft", "submitted", "approved", "returned"]},
+            "questionnaire_version": STRING,
+            "created_at": TIME,
+            "submitted_at": TIME,
+            "reviewed_at": TIME,
+            "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
+            "level": _nullable(LEVEL),
+            "answers": {"type": "object", "additionalProperties": STRING},
+        }
+    ),
+    "ExportPage": _object(
+        {
+            "items": {"type": "array", "items": _ref("ExportedAssessment")},
+            "total": {"type": "integer", "minimum": 0},
+            "page": ID,
+            "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        }
+    ),
     "TargetsIn": _object(
         {
             "targets": {
@@ -244,6 +266,7 @@ _ERROR_TEXT = {
     400: "The body is not a JSON object, or the body, query string or credentials hold NUL "
     "characters, unpaired surrogates or malformed UTF-8.",
     401: "No valid bearer token (or wrong HTTP Basic credentials for /tokens).",
+    403: "The caller is not an admin.",
     404: "No such object, or it belongs to another city.",
     409: "It exists already.",
     422: "A field is missing or wrong; nothing was stored.",
@@ -359,6 +382,47 @@ PATHS: dict[str, dict[str, Any]] = {
             (LANG,),
             "AssessmentIn",
         ),
+    },
+    "/admin/assessments": {
+        "get": _call(
+            "Admins only: every city's assessments with their answer values, filtered and sorted "
+            "as on /admin/assessments (dates are days on DISPLAY_TIMEZONE's clock)",
+            {"200": _json(_ref("ExportPage"))},
+            (400, 401, 403),
+            (
+                {"name": "page", "in": "query", "required": False, "schema": ID},
+                {
+                    "name": "per_page",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": 100},
+                },
+                *(
+                    {"name": name, "in": "query", "required": False, "schema": schema}
+                    for name, schema in (
+                        ("city", ID),
+                        ("status", {"enum": ["draft", "submitted", "approved", "returned"]}),
+                        ("level", LEVEL),
+                        ("from", DATE),
+                        ("to", DATE),
+                        ("q", {"type": "string", "maxLength": 100}),
+                        (
+                            "sort",
+                            {
+                                "enum": [
+                                    "date",
+                                    "overall",
+                                    "planning",
+                                    "environment",
+                                    "participation",
+                                ]
+                            },
+                        ),
+                        ("dir", {"enum": ["asc", "desc"]}),
+                    )
+                ),
+            ),
+        )
     },
     "/assessments/{assessment_id}": {
         "get": _call(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -43,7 +44,10 @@ from app.plans import (
     update_action,
 )
 from app.report_insights import city_records
+from app.submission_filters import PROBLEM_TEXT, parse_filters
+from app.submissions import answers_of, cities, export_record, submissions_page
 from app.surveys import open_survey, record_response, survey_of, survey_results
+from app.templating import display_zone
 from app.throttling import sign_in_limits
 from app.version import APP_VERSION
 
@@ -147,6 +151,34 @@ def list_assessments() -> Any:
     return jsonify(
         {
             "items": [assessment_json(a, lang, for_admin, records) for a in rows],
+            "total": total,
+            "page": page,
+            "per_page": per_page,
+        }
+    )
+
+
+@bp.get("/admin/assessments")
+@token_required
+def admin_assessments() -> Any:
+    """Every city's assessments for admins, with the filters and order of /admin/assessments."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only admins may export every city's assessments."}, 403)
+    paging = _page_args()
+    parsed = parse_filters(request.args, frozenset(c.id for c in cities()))
+    errors = {name: PROBLEM_TEXT[problem] for name, problem in parsed.problems.items()}
+    if isinstance(paging, dict) or errors:
+        return _bad_request({**errors, **(paging if isinstance(paging, dict) else {})})
+    page, per_page = paging
+    listed, rows = submissions_page(
+        replace(parsed.filters, page=page), per_page, display_zone(), clamp=False
+    )
+    answers = answers_of([a.id for a in rows])
+    audit.record("export", detail="api/v1/admin/assessments", commit=True)
+    total = listed.total
+    return jsonify(
+        {
+            "items": [export_record(a, answers[a.id]) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
