@@ -172,6 +172,18 @@ class Assessment(Model):
         # Rounds by status, city and date: every city's latest approved one (the peers) and a
         # city's finished rounds (its trend), read in index order.
         sa.Index("ix_assessment_status_city_id_submitted_at", "status", "city_id", "submitted_at"),
+        # The reviewers' list filtered by status and sorted on a column: one page is read in
+        # index order instead of sorting every row of that status.
+        *(
+            sa.Index(f"ix_assessment_status_{column}", "status", column)
+            for column in (
+                "submitted_at",
+                "overall_score",
+                "planning_score",
+                "environment_score",
+                "participation_score",
+            )
+        ),
     )
 
     @property

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from app.caching import frozen_cache
 from app.extensions import db
-from app.models import Answer, Assessment
+from app.models import Answer, Assessment, StatusChange
 from app.operations import FINISHED_STATUSES
 from app.questionnaire import AREA_IDS, QuestionBank
 from app.review_stats import WidespreadWeakness, mean, widespread_weaknesses
@@ -49,6 +50,32 @@ class Dashboard:
     means: dict[str, float | None]
     """The mean overall score (key "overall") and the mean of each area's."""
     weaknesses: list[WidespreadWeakness]
+
+
+def dashboard_version() -> tuple[int | None, int | None]:
+    """What the dashboard is built from, in one indexed statement.
+
+    Every status change adds a ``status_change`` row and every new assessment a higher id;
+    finished rounds' answers and scores never change and nothing is deleted. So the newest of
+    each moves whenever a figure on the dashboard can.
+    """
+    row = db.session.execute(
+        sa.select(
+            sa.select(sa.func.max(StatusChange.id)).scalar_subquery(),
+            sa.select(sa.func.max(Assessment.id)).scalar_subquery(),
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def current_dashboard(bank: QuestionBank) -> Dashboard:
+    """The dashboard, computed once per worker for each version of the data it counts.
+
+    Computing it reads every city's latest round and its answers, which grows with the
+    rollout; reading its version does not.
+    """
+    key = ("dashboard", bank.version, *dashboard_version())
+    return frozen_cache.get_or_make(key, lambda: dashboard(bank))
 
 
 def dashboard(bank: QuestionBank) -> Dashboard:

@@ -161,3 +161,26 @@ def test_largest_differences_and_mean(app: Flask) -> None:
         (second, 1, ("3", "4", None)),
     ]
     assert mean([None, 2.0, 4.0]) == 3.0 and mean([None]) is None
+
+
+def test_the_dashboard_is_computed_once_and_again_after_every_change(
+    app: Flask,
+    client: FlaskClient,
+    known: dict[str, int],
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+) -> None:
+    from tests.test_performance import statements_for
+
+    first = statements_for(app, client, "/admin")
+    assert statements_for(app, client, "/admin") < first
+    assert "2 assessments wait for review" in client.get("/admin").get_data(as_text=True)
+    decide(app, known["b"], "approve")
+    assert "1 assessment waits for review" in client.get("/admin").get_data(as_text=True)
+    e = make_user("official@e.example")
+    make_assessment(e, "1")
+    page = client.get("/admin").get_data(as_text=True)
+    squeezed = "".join(page.split())
+    assert 'status=draft"><spanclass="stat-number">2</span>' in squeezed
+    make_assessment(e, "1", submit=True)
+    assert "(3 cities)" in client.get("/admin").get_data(as_text=True)

@@ -248,9 +248,29 @@ def test_the_list_costs_the_same_for_five_or_fifty_assessments(
         make_assessment(official, "2", submit=True)
     login("admin@x.example")
     few = statements_for(app, client, "/admin/assessments?per_page=100")
+    officials += [make_user(f"official@d{n}.example") for n in range(20)]
     for n in range(45):
-        make_assessment(officials[n % 5], None if n % 3 else "4", submit=n % 3 == 0)
+        make_assessment(officials[n % 25], None if n % 3 else "4", submit=n % 3 == 0)
+    # Both requests build the city drop-down afresh: new cities came in between.
     assert statements_for(app, client, "/admin/assessments") == few
+
+
+def test_the_city_drop_down_is_built_once_and_again_when_a_city_is_added(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_city: Callable[..., int],
+    login: Callable[..., Any],
+) -> None:
+    make_user("admin@x.example", role="admin")
+    make_city("Hangzhou")
+    login("admin@x.example")
+    first = statements_for(app, client, "/admin/assessments")
+    assert statements_for(app, client, "/admin/assessments") == first - 1
+    added = make_city("<b>Ürümqi</b>")
+    page = client.get(f"/admin/assessments?city={added}").get_data(as_text=True)
+    assert f'<option value="{added}" selected>&lt;b&gt;Ürümqi&lt;/b&gt;</option>' in page
+    assert '>Hangzhou</option>' in page
 
 
 def test_parse_filters_without_an_app() -> None:

@@ -26,8 +26,7 @@ from app.extensions import content, db, login_manager
 from app.models import Assessment, utcnow
 from app.operations import bank_for, report_snapshot
 from app.report_insights import report_insights
-from app.review_figures import compared_assessments
-from app.review_figures import dashboard as review_dashboard
+from app.review_figures import compared_assessments, current_dashboard
 from app.review_stats import largest_differences
 from app.submission_filters import (
     LEVEL_CHOICES,
@@ -39,7 +38,7 @@ from app.submission_filters import (
 )
 from app.submissions import (
     EXPORT_FIELDS,
-    cities,
+    city_choices,
     export_row,
     stream_submissions,
     submissions_page,
@@ -116,8 +115,8 @@ def _refused(refused: TransitionRefused, assessment_id: int) -> Response:
 @bp.get("/assessments")
 def submissions() -> str:
     """Every city's assessments, filtered, sorted and paged by the query string."""
-    city_choices = cities()
-    parsed = parse_filters(request.args, frozenset(c.id for c in city_choices))
+    choices = city_choices()
+    parsed = parse_filters(request.args, choices.ids)
     page, rows = submissions_page(parsed.filters, PER_PAGE, display_zone())
     return render_template(
         "admin/submissions.html",
@@ -125,7 +124,7 @@ def submissions() -> str:
         problems=filter_messages(parsed.problems),
         page=page,
         rows=rows,
-        cities=city_choices,
+        city_options=choices.html(parsed.filters.city_id),
         statuses=STATUS_CHOICES,
         levels=LEVEL_CHOICES,
         sort_keys=SORT_KEYS,
@@ -136,7 +135,7 @@ def submissions() -> str:
 def dashboard() -> str:
     """Counts by status and level, mean scores, and the most widespread weak points."""
     return render_template(
-        "admin/dashboard.html", figures=review_dashboard(content.current), bank=content.current
+        "admin/dashboard.html", figures=current_dashboard(content.current), bank=content.current
     )
 
 
@@ -183,7 +182,7 @@ def _cannot_compare(message: str) -> str:
 @bp.get("/assessments.csv")
 def submissions_csv() -> Response:
     """The filtered list as CSV, streamed: one row per assessment, one column per question."""
-    parsed = parse_filters(request.args, frozenset(c.id for c in cities()))
+    parsed = parse_filters(request.args, city_choices().ids)
     audit.record("export", detail="assessments.csv", commit=True)
     question_ids = [q.id for q in content.current.questions()]
     rows = (

@@ -45,7 +45,7 @@ from app.plans import (
 )
 from app.report_insights import city_records
 from app.submission_filters import PROBLEM_TEXT, parse_filters
-from app.submissions import answers_of, cities, export_record, submissions_page
+from app.submissions import answers_of, city_choices, export_record, submissions_page
 from app.surveys import open_survey, record_response, survey_of, survey_results
 from app.templating import display_zone
 from app.throttling import sign_in_limits
@@ -165,7 +165,7 @@ def admin_assessments() -> Any:
     if not g.api_user.is_admin:
         return _bad_request({"auth": "Only admins may export every city's assessments."}, 403)
     paging = _page_args()
-    parsed = parse_filters(request.args, frozenset(c.id for c in cities()))
+    parsed = parse_filters(request.args, city_choices().ids)
     errors = {name: PROBLEM_TEXT[problem] for name, problem in parsed.problems.items()}
     if isinstance(paging, dict) or errors:
         return _bad_request({**errors, **(paging if isinstance(paging, dict) else {})})
