@@ -238,30 +238,54 @@ def _version_statement() -> sa.Select[Any]:
 _VERSION = _version_statement()
 
 
-def latest_approved_per_city() -> list[Assessment]:
-    """Each city's most recent approved assessment, by city name, with its headline scores only:
-    the snapshots stay unread, so this costs one light row per approved round."""
-    rows = db.session.scalars(
-        sa.select(Assessment)
-        .where(Assessment.status == PEER_STATUS)
-        .options(
-            so.joinedload(Assessment.city),
-            so.load_only(
-                Assessment.city_id,
-                Assessment.status,
-                Assessment.submitted_at,
-                Assessment.overall_score,
-                Assessment.planning_score,
-                Assessment.environment_score,
-                Assessment.participation_score,
-            ),
+def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int]]:
+    """The id of each city's most recently submitted assessment among those in ``statuses``,
+    picked in SQL however many rounds a city has."""
+    ranked = (
+        sa.select(
+            Assessment.id,
+            sa.func.row_number()
+            .over(
+                partition_by=Assessment.city_id,
+                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
+            )
+            .label("newest"),
         )
-        .order_by(Assessment.city_id, Assessment.submitted_at.desc(), Assessment.id.desc())
+        .where(Assessment.status.in_(statuses))
+        .subquery()
     )
-    latest: dict[int, Assessment] = {}
-    for row in rows:
-        latest.setdefault(row.city_id, row)
-    return sorted(latest.values(), key=lambda row: row.city.name)
+    return sa.select(ranked.c.id).where(ranked.c.newest == 1)
+
+
+class PeerScores(NamedTuple):
+    """A city's latest approved round as the peer comparison reads it: headline figures only."""
+
+    id: int
+    city_id: int
+    city_name: str
+    overall_score: float | None
+    planning_score: float | None
+    environment_score: float | None
+    participation_score: float | None
+
+
+def latest_approved_per_city() -> list[PeerScores]:
+    """Each city's most recent approved assessment, by city name: one plain row per city."""
+    rows = db.session.execute(
+        sa.select(
+            Assessment.id,
+            Assessment.city_id,
+            City.name,
+            Assessment.overall_score,
+            Assessment.planning_score,
+            Assessment.environment_score,
+            Assessment.participation_score,
+        )
+        .join(Assessment.city)
+        .where(Assessment.id.in_(latest_rounds((PEER_STATUS,))))
+    )
+    # Sorted here, not in SQL: the order of names must not depend on the database's collation.
+    return sorted((PeerScores(*row) for row in rows), key=lambda peer: peer.city_name)
 
 
 def report_snapshot(

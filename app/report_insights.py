@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -29,11 +30,13 @@ from app.models import (
 )
 from app.operations import (
     FINISHED_STATUSES,
+    PeerScores,
     assessment_uncertainty,
     bank_for,
     latest_approved_per_city,
     report_snapshot,
 )
+from app.questionnaire import AREA_IDS
 from app.resident_survey import ResidentSurvey, SurveyResults, summarise
 from app.scoring import Snapshot, score_assessment
 from app.surveys import survey_of, survey_results
@@ -156,7 +159,7 @@ class CityRecords:
     """Each assessment's action items, for every assessment of the cities concerned."""
     finished: dict[int, list[Assessment]]
     """Each city's finished rounds, oldest first, with their answers loaded."""
-    peers: list[Assessment]
+    peers: list[PeerScores]
     """Every city's latest approved assessment (``latest_approved_per_city``)."""
     surveys: dict[int, Survey]
     """Each assessment's residents' survey, by assessment id."""
@@ -199,9 +202,11 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         sa.select(Assessment)
         .where(Assessment.city_id.in_(city_ids), Assessment.status.in_(FINISHED_STATUSES))
         .order_by(Assessment.submitted_at, Assessment.id)
-        .options(so.selectinload(Assessment.answers))
+        # A trend point needs only the score columns; a city may have many rounds.
+        .options(so.defer(Assessment.score_snapshot), so.lazyload(Assessment.answers))
     ):
         finished[past.city_id].append(past)
+    _load_compared_rounds(assessments, finished, actions)
     surveys = {
         survey.assessment_id: survey
         for survey in db.session.scalars(
@@ -234,6 +239,29 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
     )
 
 
+def _load_compared_rounds(
+    assessments: list[Assessment],
+    finished: dict[int, list[Assessment]],
+    actions: dict[int, list[ActionItem]],
+) -> None:
+    """Load answers and snapshots of the only earlier rounds a report reads whole, in one query:
+    the round just before each assessment (what changed since) and rounds with action items
+    (their follow-up)."""
+    records = CityRecords({}, actions, finished, [], {}, {}, {})
+    wanted: set[int] = set()
+    for assessment in assessments:
+        earlier = records.earlier_rounds(assessment)
+        if earlier:
+            wanted.add(earlier[-1].id)
+        wanted.update(past.id for past in earlier if past.id in actions)
+    if wanted:
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.id.in_(wanted))
+            .options(so.undefer(Assessment.score_snapshot), so.selectinload(Assessment.answers))
+        ).all()
+
+
 def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFollowUp, ...]:
     now = (bank_for(assessment), assessment.answer_values())
     return tuple(
@@ -250,6 +278,13 @@ def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
     return RoundPoint(assessment.id, when, snap["overall"], dict(snap["areas"]))
 
 
+def _finished_point(past: Assessment) -> RoundPoint:
+    """A finished round from its score columns, which hold its snapshot's figures."""
+    areas = {area: getattr(past, f"{area}_score") for area in AREA_IDS}
+    overall = cast(float, past.overall_score)  # set with the status, at every submission
+    return RoundPoint(past.id, past.submitted_at or past.updated_at, overall, areas)
+
+
 def _round_facts(
     assessment: Assessment, snap: Snapshot
 ) -> tuple[dict[str, float | None], float, dict[str, str], list[str]]:
@@ -261,7 +296,7 @@ def _trend(
     assessment: Assessment, snap: Snapshot, records: CityRecords
 ) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
     earlier = records.earlier_rounds(assessment)
-    points = (*(_point(a, report_snapshot(a)) for a in earlier), _point(assessment, snap))
+    points = (*(_finished_point(a) for a in earlier), _point(assessment, snap))
     if not earlier:
         return points, None
     comparison = compare_rounds(
@@ -272,7 +307,7 @@ def _trend(
     return points, comparison
 
 
-def _scores(row: Assessment) -> dict[str, float | None]:
+def _scores(row: PeerScores) -> dict[str, float | None]:
     return {
         "planning": row.planning_score,
         "environment": row.environment_score,
@@ -288,7 +323,7 @@ def _peers(
     own = {**dict(snap["areas"]), "overall": snap["overall"]}
     percentiles = peer_percentiles(own, [_scores(row) for row in others])
     distribution = tuple(
-        PeerRow(row.city_id, row.city.name, row.id, _scores(row)) for row in records.peers
+        PeerRow(row.city_id, row.city_name, row.id, _scores(row)) for row in records.peers
     )
     return percentiles, len(others), distribution
 

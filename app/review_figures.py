@@ -12,32 +12,19 @@ import sqlalchemy.orm as so
 from app.caching import frozen_cache
 from app.extensions import db
 from app.models import Answer, Assessment, StatusChange
-from app.operations import FINISHED_STATUSES
+from app.operations import FINISHED_STATUSES, latest_rounds
 from app.questionnaire import AREA_IDS, QuestionBank
 from app.review_stats import WidespreadWeakness, mean, widespread_weaknesses
 from app.submission_filters import STATUS_CHOICES
 
 
-def latest_finished_rounds() -> sa.Select[int]:
+def latest_finished_rounds() -> sa.Select[tuple[int]]:
     """The id of each city's most recent submitted or approved assessment.
 
     Drafts and returned rounds may still change, and a city with ten rounds must count once,
     or the figures would follow how often a city reports rather than how ready it is.
     """
-    ranked = (
-        sa.select(
-            Assessment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Assessment.city_id,
-                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
-            )
-            .label("newest"),
-        )
-        .where(Assessment.status.in_(FINISHED_STATUSES))
-        .subquery()
-    )
-    return sa.select(ranked.c.id).where(ranked.c.newest == 1)
+    return latest_rounds(FINISHED_STATUSES)
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def test_the_admins_list_costs_the_same_for_one_city_or_many(
     assert statements_for(app, client, "/assessments") == few
 
 
-def test_the_api_list_costs_the_same_for_one_or_ten(
+def test_the_api_list_costs_the_same_for_two_or_ten(
     app: Flask,
     client: FlaskClient,
     city_official: int,
@@ -113,9 +113,10 @@ def test_the_api_list_costs_the_same_for_one_or_ten(
     api_token: Callable[..., str],
 ) -> None:
     headers = bearer(api_token("official@flat.example"))
-    add_rounds(make_assessment, city_official, 1)
+    # From the second round on, a report also reads the round before it whole.
+    add_rounds(make_assessment, city_official, 2)
     few = statements_for(app, client, "/api/v1/assessments?per_page=100", headers=headers)
-    add_rounds(make_assessment, city_official, 9)
+    add_rounds(make_assessment, city_official, 8)
     many = statements_for(app, client, "/api/v1/assessments?per_page=100", headers=headers)
     assert many == few
 
@@ -167,6 +168,7 @@ def test_the_report_costs_the_same_however_long_its_review_history(
     make_assessment: Callable[..., int],
     reviewer: int,
 ) -> None:
+    make_assessment(city_official, level="3", submit=True)  # both have a round before them
     once = make_assessment(city_official, level="2", submit=True)
     often = make_assessment(city_official, level="2", submit=True)
     for decision in ("return", "resubmit", "return", "resubmit", "approve"):
