@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
     "API_TOKEN_MAX_AGE_DAYS": 30,
     "ASSESSMENTS_PER_PAGE": 20,
     # Submitted reports and API answers kept rendered per worker (app/caching.py); 0 turns off.
@@ -58,6 +58,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             raise UnsafeConfiguration("CityReady refuses to start: " + " ".join(problems))
     else:
         app.config.from_mapping(test_config)
+    if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
+        # A database server may drop idle connections; a SQLite file never does, and checking
+        # would cost every request a statement.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            "pool_pre_ping": True,
+            **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+        }
     # A session kept across browser restarts still ends at the absolute timeout.
     app.config["PERMANENT_SESSION_LIFETIME"] = app.config["SESSION_ABSOLUTE_TIMEOUT"]
 

@@ -187,7 +187,8 @@ def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
     newest id), departments are invited, removed or answer (count and newest ``updated_at``).
     Today's date is in it because a survey closes on a date.
     """
-    row = db.session.execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
+    # Plain Core through the connection: the ORM has no entity to build here, only its overhead.
+    row = db.session.connection().execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
     if row is None or not (user.is_admin or row.city_id == user.city_id):
         abort(404)
     if row.status in EDITABLE_STATUSES:

@@ -113,7 +113,9 @@ def main() -> None:
         profiler.start()
         statuses = {make(i) for i in range(args.n)}
         profiler.stop()
-    text = profiler.output_text(unicode=True, color=False, show_all=False)
+    text = profiler.output_text(
+        unicode=True, color=False, show_all=os.environ.get("PROFILE_SHOW_ALL") == "1"
+    )
     summary = (
         f"{args.n} requests of kind {args.kind!r}, statuses {sorted(statuses)}; "
         f"{cpu_ms:.2f} ms of CPU each without the profiler (test client, no server)\n"

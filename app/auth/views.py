@@ -1,3 +1,4 @@
+import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Blueprint,
@@ -26,6 +27,13 @@ from app.throttling import sign_in_limits
 bp = Blueprint("auth", __name__)
 
 
+_USER_WITH_CITY = (
+    sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.joinedload(User.city))
+)
+"""Every page shows the user's city in its header, so it comes in the same query; the statement
+is built once, as every signed-in request runs it."""
+
+
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Load the session's user from "<id>:<session version>" (see ``User.get_id``).
@@ -35,8 +43,7 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    # Every page shows the user's city in its header: load it in the same query.
-    user = db.session.get(User, int(user_id), options=[so.joinedload(User.city)])
+    user = db.session.scalar(_USER_WITH_CITY, {"user_id": int(user_id)})
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
