@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import sqlite3
@@ -71,6 +72,38 @@ def test_write_requests_take_the_lock_before_reading_and_only_once(app: Flask) -
     for method in ("GET", "HEAD"):
         with app.test_request_context(method=method):
             assert not sqlite.takes_write_lock_first()
+
+
+@sqlite_only
+def test_a_write_request_holds_its_place_in_line_until_it_ends(app: Flask) -> None:
+    """Writers queue on a lock file beside the database, so a waiting one wakes at once."""
+    with app.app_context():
+        queue = Path(str(db.engine.url.database) + "-queue")
+
+    def line_is_free() -> bool:
+        with queue.open("ab") as other:
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(other, fcntl.LOCK_UN)
+            return True
+
+    with app.test_request_context(method="POST"):
+        db.session.execute(sa.select(City.id)).all()
+        assert not line_is_free()
+        db.session.commit()
+        assert line_is_free()
+        db.session.execute(sa.select(City.id)).all()  # rendering the answer: no queueing
+        assert line_is_free()
+    with app.test_request_context(method="POST"):
+        db.session.execute(sa.select(City.id)).all()
+        assert not line_is_free()
+        db.session.rollback()
+        assert line_is_free()
+    with app.test_request_context(method="GET"):
+        db.session.execute(sa.select(City.id)).all()
+        assert line_is_free()
 
 
 @pytest.fixture
