@@ -1,4 +1,5 @@
-"""Measure how much a gunicorn worker's resident memory grows while it answers one request.
+"""Measure how much a gunicorn worker's resident memory grows while it answers one request,
+and how much CPU the workers spend.
 
 Linux only: it reads the worker's RSS from /proc and resets its high-water mark through
 /proc/PID/clear_refs, so the peak it reports belongs to that one request and nothing before.
@@ -10,6 +11,7 @@ Usage against a running server (one worker, so the request lands in the process 
 from __future__ import annotations
 
 import argparse
+import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +43,18 @@ def workers_of(master_pid: int) -> list[int]:
         if int(fields[1]) == master_pid:
             children.append(int(stat.parent.name))
     return children
+
+
+def cpu_seconds(master_pid: int) -> float:
+    """The CPU time, user and system, that the master's workers have used so far."""
+    ticks = 0
+    for worker in workers_of(master_pid):
+        try:
+            fields = Path(f"/proc/{worker}/stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # a worker restarted meanwhile
+        ticks += int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _status_kib(pid: int, field: str) -> int:

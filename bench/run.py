@@ -25,11 +25,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.memory import PeakGrowth, peak_growth
+from bench.memory import PeakGrowth, cpu_seconds, peak_growth
 from bench.seed import ADMIN_EMAIL, BENCH_PASSWORD, Seeded, seed
 from bench.servers import (
     ROOT,
     USER_AGENT,
+    Server,
     api_token,
     default_workers,
     fetch,
@@ -57,6 +58,8 @@ class Figure:
     p99_ms: float = 0.0
     requests: int = 0
     errors: int = 0
+    cpu_ms: float | None = None
+    """The workers' CPU time per request: steadier than req/s on a shared machine."""
     skipped: str = ""
     floor: float | None = None
     """The do-nothing route's req/s, measured just before and just after this row."""
@@ -149,14 +152,17 @@ def check(base: str, name: str, lines: list[str]) -> None:
             print(f"  note: {path} renewed its session cookie", flush=True)
 
 
-def measure(settings: Settings, base: str, name: str, lines: list[str]) -> Figure:
+def measure(settings: Settings, server: Server, name: str, lines: list[str]) -> Figure:
     """Check the requests answer well, warm the workers up, then measure."""
-    check(base, name, lines)
-    wrk(settings, base, name, lines, settings.warmup)
-    figure = wrk(settings, base, name, lines, settings.duration)
+    check(server.base, name, lines)
+    wrk(settings, server.base, name, lines, settings.warmup)
+    cpu_before = cpu_seconds(server.pid)
+    figure = wrk(settings, server.base, name, lines, settings.duration)
+    if figure.requests:
+        figure.cpu_ms = (cpu_seconds(server.pid) - cpu_before) * 1000 / figure.requests
     print(
         f"  {name:<48} {figure.rps:8.1f} req/s  p50 {figure.p50_ms:7.2f} ms  "
-        f"p99 {figure.p99_ms:7.2f} ms  errors {figure.errors}",
+        f"p99 {figure.p99_ms:7.2f} ms  CPU {_fmt(figure.cpu_ms, 3)} ms  errors {figure.errors}",
         flush=True,
     )
     return figure
@@ -268,7 +274,7 @@ def main_set(run: Run, database: Path, seeded: Seeded) -> None:
         scenarios = main_scenarios(server.base, seeded)
 
         def floor() -> Figure:
-            figure = measure(s, noop.base, "Do-nothing Flask route", [line("GET", "/")])
+            figure = measure(s, noop, "Do-nothing Flask route", [line("GET", "/")])
             run.floors.append(figure)
             return figure
 
@@ -281,7 +287,7 @@ def main_set(run: Run, database: Path, seeded: Seeded) -> None:
                     Figure(name, skipped=f"`{path.split('?')[0]}` is not on main yet")
                 )
                 continue
-            figure = measure(s, server.base, name, lines)
+            figure = measure(s, server, name, lines)
             after = floor()
             figure.floor, figure.target = (before.rps + after.rps) / 2, target
             run.figures.append(figure)
@@ -296,6 +302,9 @@ def _mean_figure(name: str, figures: list[Figure]) -> Figure:
         p99_ms=statistics.mean(f.p99_ms for f in figures),
         requests=sum(f.requests for f in figures),
         errors=sum(f.errors for f in figures),
+        cpu_ms=statistics.mean(f.cpu_ms for f in figures if f.cpu_ms is not None)
+        if any(f.cpu_ms is not None for f in figures)
+        else None,
     )
 
 
@@ -318,7 +327,7 @@ def growth_sets(run: Run, small: Path, large: Path, sizes: tuple[int, int]) -> N
                 for index, server in enumerate(servers):
                     label = f"{name} ({sizes[index]:,})"
                     lines = [line("GET", path, Cookie=cookies[index])]
-                    taken[index].append(measure(s, server.base, label, lines))
+                    taken[index].append(measure(s, server, label, lines))
             run.growth.append((name, _mean_figure(name, taken[0]), _mean_figure(name, taken[1])))
     for offset, database, size in ((5, small, sizes[0]), (6, large, sizes[1])):
         with gunicorn(APP, s.port + offset, 1, database) as server:
@@ -370,6 +379,8 @@ def commit() -> str:
 def report(run: Run, sizes: dict[str, int]) -> str:
     s = run.settings
     floors = [f.rps for f in run.floors]
+    floor_cpus = [f.cpu_ms for f in run.floors if f.cpu_ms is not None]
+    floor_cpu = statistics.mean(floor_cpus) if floor_cpus else None
     rows = [
         "# CityReady benchmark results",
         "",
@@ -391,19 +402,22 @@ def report(run: Run, sizes: dict[str, int]) -> str:
         "measured just before and just after each row: a row's ratio is its req/s over the mean "
         "of those two, so the load that other work puts on the machine cancels out. Floors "
         f"measured: {min(floors, default=0):.0f} to {max(floors, default=0):.0f} req/s.",
+        "- CPU ms is the CPU time (user and system) the workers spent per request during the "
+        "measured run, read from /proc: it moves far less with the machine's other load than "
+        f"req/s does. The floor's: {_fmt(floor_cpu, 3)} ms.",
         "",
-        "| what | req/s | p50 ms | p99 ms | floor req/s | ratio to floor | target | |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        "| what | req/s | p50 ms | p99 ms | CPU ms | floor req/s | ratio to floor | target | |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for f in run.figures:
         if f.skipped:
-            rows.append(f"| {f.name} | | | | | | | {f.skipped} |")
+            rows.append(f"| {f.name} | | | | | | | | {f.skipped} |")
             continue
         target = f"≥ {f.target}" if f.target is not None else ""
         errors = f" ({f.errors} errors)" if f.errors else ""
         rows.append(
-            f"| {f.name} | {f.rps:.1f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {_fmt(f.floor, 0)} | "
-            f"{_fmt(f.ratio)} | {target} | {_verdict(f.met)}{errors} |"
+            f"| {f.name} | {f.rps:.1f} | {f.p50_ms:.2f} | {f.p99_ms:.2f} | {_fmt(f.cpu_ms, 3)} | "
+            f"{_fmt(f.floor, 0)} | {_fmt(f.ratio)} | {target} | {_verdict(f.met)}{errors} |"
         )
     rows += [
         "",
@@ -416,14 +430,15 @@ def report(run: Run, sizes: dict[str, int]) -> str:
             "Both servers up at once, measured alternately twice; the figures are the means.",
             "",
             f"| page | {sizes['small']:,}: p50 ms (req/s) | {sizes['large']:,}: p50 ms (req/s) "
-            "| time ratio | target | |",
-            "| --- | ---: | ---: | ---: | ---: | --- |",
+            f"| time ratio | CPU ms, {sizes['small']:,} → {sizes['large']:,} | target | |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | --- |",
         ]
         for name, small, large in run.growth:
             ratio = large.p50_ms / small.p50_ms
             rows.append(
                 f"| {name} | {small.p50_ms:.2f} ({small.rps:.0f}) | {large.p50_ms:.2f} "
-                f"({large.rps:.0f}) | {ratio:.2f} | ≤ 1.5 | {_verdict(ratio <= 1.5)} |"
+                f"({large.rps:.0f}) | {ratio:.2f} | {_fmt(small.cpu_ms, 3)} → "
+                f"{_fmt(large.cpu_ms, 3)} | ≤ 1.5 | {_verdict(ratio <= 1.5)} |"
             )
     rows += ["", "## CSV export: the worker's peak memory", ""]
     if len(run.memory) == 2:
