@@ -22,12 +22,17 @@ def unauthorized(message: str) -> tuple[Response, int, dict[str, str]]:
     )
 
 
-_TOKEN_WITH_USER = (
-    sa.select(ApiToken)
-    .where(ApiToken.token_hash == sa.bindparam("digest"))
-    .options(sa.orm.joinedload(ApiToken.user))
+_TOKEN_HOLDER = (
+    sa.select(User)
+    .join(ApiToken, ApiToken.user_id == User.id)
+    .where(
+        ApiToken.token_hash == sa.bindparam("digest"),
+        ApiToken.expires_at > sa.bindparam("now"),
+        User.active.is_(True),
+    )
 )
-"""Built once: every API call runs it, and building it cost a third of a cached read."""
+"""The active user holding an unexpired token. Built once: every API call runs it, and
+building it cost a third of a cached read."""
 
 
 def user_from_bearer() -> User | None:
@@ -35,10 +40,9 @@ def user_from_bearer() -> User | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
-    row = db.session.scalar(_TOKEN_WITH_USER, {"digest": ApiToken.digest(token.strip())})
-    if row is None or row.expires_at < utcnow():
-        return None
-    return row.user if row.user.active else None
+    return db.session.scalar(
+        _TOKEN_HOLDER, {"digest": ApiToken.digest(token.strip()), "now": utcnow()}
+    )
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:
