@@ -242,7 +242,8 @@ class StatusChange(Model):
     )
     actor_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"), index=True)
     from_status: so.Mapped[str] = so.mapped_column(sa.String(20))
-    to_status: so.Mapped[str] = so.mapped_column(sa.String(20))
+    # Indexed: the newest approval is the version of the peer comparison (``current_peers``).
+    to_status: so.Mapped[str] = so.mapped_column(sa.String(20), index=True)
     comment: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
 

@@ -16,6 +16,7 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from app.action_plan import resolve_targets, target_scores
+from app.caching import frozen_cache
 from app.extensions import content, db
 from app.models import (
     EDITABLE_STATUSES,
@@ -268,6 +269,19 @@ class PeerScores(NamedTuple):
     planning_score: float | None
     environment_score: float | None
     participation_score: float | None
+
+
+def current_peers() -> tuple[PeerScores, ...]:
+    """``latest_approved_per_city``, read again only after a new approval.
+
+    Approval is final (``app.workflow.TRANSITIONS``) and adds a status change, so the newest
+    approving change names the version of the whole comparison; finding it is one index lookup,
+    where the comparison itself reads every approved round.
+    """
+    newest = db.session.scalar(
+        sa.select(sa.func.max(StatusChange.id)).where(StatusChange.to_status == PEER_STATUS)
+    )
+    return frozen_cache.get_or_make(("peers", newest), lambda: tuple(latest_approved_per_city()))
 
 
 def latest_approved_per_city() -> list[PeerScores]:

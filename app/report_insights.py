@@ -33,7 +33,7 @@ from app.operations import (
     PeerScores,
     assessment_uncertainty,
     bank_for,
-    latest_approved_per_city,
+    current_peers,
     report_snapshot,
 )
 from app.questionnaire import AREA_IDS
@@ -159,8 +159,8 @@ class CityRecords:
     """Each assessment's action items, for every assessment of the cities concerned."""
     finished: dict[int, list[Assessment]]
     """Each city's finished rounds, oldest first, with their answers loaded."""
-    peers: list[PeerScores]
-    """Every city's latest approved assessment (``latest_approved_per_city``)."""
+    peers: tuple[PeerScores, ...]
+    """Every city's latest approved assessment (``current_peers``)."""
     surveys: dict[int, Survey]
     """Each assessment's residents' survey, by assessment id."""
     survey_answers: dict[int, list[dict[str, int]]]
@@ -232,7 +232,7 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         targets,
         actions,
         finished,
-        latest_approved_per_city(),
+        current_peers(),
         surveys,
         survey_answers,
         departments,
@@ -247,7 +247,7 @@ def _load_compared_rounds(
     """Load answers and snapshots of the only earlier rounds a report reads whole, in one query:
     the round just before each assessment (what changed since) and rounds with action items
     (their follow-up)."""
-    records = CityRecords({}, actions, finished, [], {}, {}, {})
+    records = CityRecords({}, actions, finished, (), {}, {}, {})
     wanted: set[int] = set()
     for assessment in assessments:
         earlier = records.earlier_rounds(assessment)

@@ -12,9 +12,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.extensions import db
-from app.models import Assessment
+from app.models import Assessment, User
 from app.questionnaire import load_content
 from app.trends import MIN_PEERS, compare_rounds, peer_percentiles, percentile_rank
+from app.workflow import approve_assessment
 from tests.conftest import bearer
 
 BANK = load_content().current
@@ -161,10 +162,19 @@ def test_four_peers_are_not_enough(
     for i in range(4):
         _approve(app, make_assessment(make_user(f"peer{i}@p.example"), level="3", submit=True))
     # A submitted but unapproved assessment of a fifth city does not count.
-    make_assessment(make_user("peer9@p.example"), level="3", submit=True)
+    fifth = make_assessment(make_user("peer9@p.example"), level="3", submit=True)
     assessment_id = make_assessment(official, level="4", submit=True)
     page = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
     assert "Comparisons appear once at least five other cities" in page
+    # Once approved it counts at once, though the peers are kept between reports.
+    reviewer_id = make_user("admin@x.example", role="admin")
+    with app.app_context():
+        approve_assessment(
+            db.session.get_one(Assessment, fifth), db.session.get_one(User, reviewer_id)
+        )
+        db.session.commit()
+    page = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
+    assert "Comparisons appear once" not in page and '<span class="percentile">' in page
 
 
 def test_the_api_returns_trend_and_peers_naming_no_one_to_officials(

@@ -1,4 +1,5 @@
-"""indexes for the reviewers' list filtered by status and sorted on a date or a score
+"""indexes for the reviewers' list filtered by status and sorted on a date or a score, and
+for the newest approval
 
 Revision ID: 0013
 Revises: 0012
@@ -27,9 +28,13 @@ def upgrade():
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         for column in SORTED_COLUMNS:
             batch_op.create_index(f'ix_assessment_status_{column}', ['status', column], unique=False)
+    with op.batch_alter_table('status_change', schema=None) as batch_op:
+        batch_op.create_index('ix_status_change_to_status', ['to_status'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('status_change', schema=None) as batch_op:
+        batch_op.drop_index('ix_status_change_to_status')
     with op.batch_alter_table('assessment', schema=None) as batch_op:
         for column in SORTED_COLUMNS:
             batch_op.drop_index(f'ix_assessment_status_{column}')
