@@ -91,7 +91,7 @@ def test_the_report_page_shows_the_local_time_and_the_api_keeps_utc(
 ) -> None:
     login("official@hangzhou.example")
     page = client.get(f"/assessments/{submitted_in_the_morning}/report?lang=en").text
-    assert "Submitted 2026-11-30 10:05 CST" in page
+    assert "on 2026-11-30 10:05 CST" in page
     page = client.get(f"/assessments/{submitted_in_the_morning}/report?lang=zh").text
     assert "2026年11月30日 10:05 中国标准时间" in page
 

@@ -186,8 +186,8 @@ def test_dates_and_numbers_follow_the_language(
     login("official@a.example")
     english = client.get(f"/assessments/{assessment_id}/report?lang=en").get_data(as_text=True)
     chinese = client.get(f"/assessments/{assessment_id}/report?lang=zh").get_data(as_text=True)
-    assert re.search(r"提交于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 中国标准时间", chinese)
-    assert re.search(r"Submitted \d{4}-\d\d-\d\d \d\d:\d\d CST", english)
+    assert re.search(r"于 \d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d 中国标准时间", chinese)
+    assert re.search(r"on \d{4}-\d\d-\d\d \d\d:\d\d CST", english)
     assert "50.0" in english and "50.0" in chinese
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -373,6 +374,45 @@ def test_the_report_page_links_to_its_pdf(
     assert f'href="/assessments/{submitted}/report.pdf'.encode() in page.data
     listing = client.get("/assessments")
     assert f"/assessments/{submitted}/report.pdf".encode() in listing.data
+
+
+def head_line(html: str) -> str:
+    """The words under the report page's title, or on the PDF's cover: the status badge first."""
+    found = re.search(r'<p class="(?:meta|cover-meta)">(.*?)</p>', html, re.S)
+    assert found is not None
+    return " ".join(re.sub(r"<[^>]+>", " ", found.group(1)).split())
+
+
+@pytest.mark.parametrize(
+    ("lang", "filed", "status_word"),
+    [
+        ("en", True, "submitted"),
+        ("zh", True, "提交"),
+        ("en", False, "draft"),
+        ("zh", False, "草稿"),
+    ],
+)
+def test_the_date_beside_the_status_badge_does_not_repeat_the_status(
+    app: Flask,
+    client: FlaskClient,
+    login: Callable[..., Any],
+    official: int,
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+    filed: bool,
+    status_word: str,
+) -> None:
+    login("official@hangzhou.example")
+    assessment_id = file_assessment(app, official) if filed else make_assessment(official, "2")
+    documents: list[str] = []
+    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: documents.append(html) or b"")
+    page = client.get(f"/assessments/{assessment_id}/report?lang={lang}").get_data(as_text=True)
+    assert client.get(f"/assessments/{assessment_id}/report.pdf?lang={lang}").status_code == 200
+    [cover] = documents
+    for html in (page, cover):
+        line = head_line(html)
+        assert line.lower().count(status_word) == 1, line
 
 
 @pytest.fixture
