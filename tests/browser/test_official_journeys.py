@@ -1,6 +1,7 @@
 """An official in a real browser: the whole journey, both languages, the keyboard alone, a phone.
 
-Each test signs in as a different demo city, so they share one live server without clashing.
+Each test that changes data signs in as a different demo city, so they share one live server
+without clashing; a test that only reads opens its city's demo round, whatever others have added.
 """
 
 from __future__ import annotations
@@ -229,6 +230,27 @@ def test_pages_work_on_a_phone_and_in_large_text_high_contrast(phone: Pages) -> 
         page.set_viewport_size({"width": width, "height": 800})
         assert fits_the_width(page), f"report scrolls sideways at {width}px"
         phone.check(f"{width}px-report-high-contrast")
+
+
+def open_the_demo_round(page: Page) -> None:
+    """Open the report of the city's oldest submitted round: the demo's, with its evidence and
+    resident survey, even after another test has filed or started a newer one."""
+    demo_round = page.locator("tr", has=page.locator(".badge-submitted")).last
+    demo_round.get_by_role("link", name=re.compile("^Report")).click()
+
+
+def test_the_paper_card_and_residents_voice_fit_320px(phone: Pages) -> None:
+    """The widest rows an official meets: the copies, print and key-in controls, and the residents'
+    score beside the city's own (only Hangzhou's demo round has a resident survey)."""
+    page = phone.page
+    phone.sign_in("official@hangzhou.example")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert fits_the_width(page), "the assessments list scrolls sideways at 320px"
+    phone.check("320px-assessments")
+    open_the_demo_round(page)
+    expect(page.locator(".voice-compare")).to_be_visible()
+    assert fits_the_width(page), "the report scrolls sideways at 320px"
+    phone.check("320px-report-residents")
 
 
 # The admin pages add links beside "Assessments"; the header is designed for five of them.
