@@ -253,6 +253,28 @@ def test_the_paper_card_and_residents_voice_fit_320px(phone: Pages) -> None:
     phone.check("320px-report-residents")
 
 
+ON_ONE_LINE = """(el) => {
+  const text = document.createRange();
+  text.selectNodeContents(el);
+  return new Set([...text.getClientRects()].map(box => Math.round(box.top))).size === 1;
+}"""
+
+
+def test_the_chinese_confidence_column_head_keeps_to_one_line(pages: Pages) -> None:
+    """把握程度 broke after its third character, even at 1280px, beside the long questions."""
+    page = pages.page
+    pages.sign_in("official@guiyang.example")
+    open_the_demo_round(page)
+    report = page.url
+    page.goto(report + "?lang=zh")
+    head = page.locator(".evidence-table th", has_text="把握程度")
+    for width in (1280, 320):
+        page.set_viewport_size({"width": width, "height": 900})
+        assert head.evaluate(ON_ONE_LINE), f"把握程度 wraps at {width}px"
+    pages.check("320px-zh-evidence")
+    page.goto(report + "?lang=en")  # the language sticks to the account; leave it as found
+
+
 # The admin pages add links beside "Assessments"; the header is designed for five of them.
 FIVE_LINKS = """(names) => {
   const nav = document.querySelector('.main-nav');
