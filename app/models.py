@@ -13,6 +13,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import Model
+from app.questionnaire import AREA_IDS
 
 ROLES = ("official", "admin")
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -123,6 +124,12 @@ class ApiToken(Model):
         plain = secrets.token_urlsafe(32)
         row = cls(user=user, token_hash=cls.digest(plain), expires_at=utcnow() + max_age)
         return row, plain
+
+
+def area_scores(row: Any) -> dict[str, float | None]:
+    """Each area's score, by area id, from an assessment or a row that selects its
+    ``<area>_score`` columns (they hold its snapshot's figures once submitted)."""
+    return {area: getattr(row, f"{area}_score") for area in AREA_IDS}
 
 
 class Assessment(Model):

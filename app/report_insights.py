@@ -27,6 +27,7 @@ from app.models import (
     Survey,
     SurveyResponse,
     Target,
+    area_scores,
 )
 from app.operations import (
     FINISHED_STATUSES,
@@ -36,7 +37,6 @@ from app.operations import (
     current_peers,
     report_snapshot,
 )
-from app.questionnaire import AREA_IDS
 from app.resident_survey import ResidentSurvey, SurveyResults, summarise
 from app.scoring import Snapshot, score_assessment
 from app.surveys import survey_of, survey_results
@@ -117,7 +117,7 @@ class ReportInsights:
 class LiveInsights:
     """The report's sections that keep changing after submission: the residents' survey goes
     on collecting answers and invited departments go on answering. Cached reports key on their
-    revision (``app.operations.report_revision``)."""
+    version (``app.operations.frozen_version``)."""
 
     survey: Survey | None
     survey_results: SurveyResults | None
@@ -169,16 +169,22 @@ class CityRecords:
     """Each assessment's invited departments with their answers, by assessment id."""
 
     def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
-        """The city's finished rounds before this one (all of them for a draft)."""
-        return [
-            r
-            for r in self.finished.get(assessment.city_id, [])
-            if r.id != assessment.id
-            and (
-                assessment.submitted_at is None
-                or (r.submitted_at is not None and r.submitted_at < assessment.submitted_at)
-            )
-        ]
+        return _earlier_rounds(self.finished, assessment)
+
+
+def _earlier_rounds(
+    finished: dict[int, list[Assessment]], assessment: Assessment
+) -> list[Assessment]:
+    """The city's finished rounds before this one (all of them for a draft)."""
+    return [
+        r
+        for r in finished.get(assessment.city_id, [])
+        if r.id != assessment.id
+        and (
+            assessment.submitted_at is None
+            or (r.submitted_at is not None and r.submitted_at < assessment.submitted_at)
+        )
+    ]
 
 
 def city_records(assessments: Iterable[Assessment]) -> CityRecords:
@@ -247,10 +253,9 @@ def _load_compared_rounds(
     """Load answers and snapshots of the only earlier rounds a report reads whole, in one query:
     the round just before each assessment (what changed since) and rounds with action items
     (their follow-up)."""
-    records = CityRecords({}, actions, finished, (), {}, {}, {})
     wanted: set[int] = set()
     for assessment in assessments:
-        earlier = records.earlier_rounds(assessment)
+        earlier = _earlier_rounds(finished, assessment)
         if earlier:
             wanted.add(earlier[-1].id)
         wanted.update(past.id for past in earlier if past.id in actions)
@@ -280,9 +285,8 @@ def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
 
 def _finished_point(past: Assessment) -> RoundPoint:
     """A finished round from its score columns, which hold its snapshot's figures."""
-    areas = {area: getattr(past, f"{area}_score") for area in AREA_IDS}
     overall = cast(float, past.overall_score)  # set with the status, at every submission
-    return RoundPoint(past.id, past.submitted_at or past.updated_at, overall, areas)
+    return RoundPoint(past.id, past.submitted_at or past.updated_at, overall, area_scores(past))
 
 
 def _round_facts(
@@ -308,12 +312,7 @@ def _trend(
 
 
 def _scores(row: PeerScores) -> dict[str, float | None]:
-    return {
-        "planning": row.planning_score,
-        "environment": row.environment_score,
-        "participation": row.participation_score,
-        "overall": row.overall_score,
-    }
+    return {**area_scores(row), "overall": row.overall_score}
 
 
 def _peers(

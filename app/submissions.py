@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from app.caching import frozen_cache
 from app.extensions import db
-from app.models import Answer, Assessment, City, User
+from app.models import Answer, Assessment, City, User, area_scores
 from app.questionnaire import AREA_IDS
 from app.submission_filters import Page, SubmissionFilters
 
@@ -219,7 +219,7 @@ def export_row(
         _iso(assessment.submitted_at),
         _iso(assessment.reviewed_at),
         assessment.overall_score,
-        *(getattr(assessment, f"{area}_score") for area in AREA_IDS),
+        *area_scores(assessment).values(),
         assessment.level,
         *(answers.get(question_id, "") for question_id in question_ids),
     ]
@@ -237,7 +237,7 @@ def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[st
         "reviewed_at": _iso(assessment.reviewed_at),
         "scores": {
             "overall": assessment.overall_score,
-            "areas": {area: getattr(assessment, f"{area}_score") for area in AREA_IDS},
+            "areas": area_scores(assessment),
         },
         "level": assessment.level,
         "answers": dict(answers),
