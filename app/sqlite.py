@@ -55,6 +55,11 @@ def _is_sqlite(dbapi_connection: Any) -> bool:
     return type(dbapi_connection).__module__.startswith("sqlite3")
 
 
+def _file_of(url: sa.URL) -> str | None:
+    """The database file a SQLite URL names; None for an in-memory database."""
+    return None if url.database in (None, "", ":memory:") else url.database
+
+
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     if not _is_sqlite(dbapi_connection):
         return
@@ -94,8 +99,8 @@ def _wait_in_line(connection: Connection) -> None:
     transaction queues, before it holds any SQLite lock, so no one waits in line while holding
     what the one ahead needs; a crashed worker's place is freed with its file descriptors.
     """
-    database = connection.engine.url.database
-    if fcntl is None or not has_request_context() or database in (None, "", ":memory:"):
+    database = _file_of(connection.engine.url)
+    if fcntl is None or not has_request_context() or database is None:
         return
     info = connection.connection.info
     line = info.get(_QUEUE_FILE)
@@ -141,12 +146,13 @@ def backup(url: sa.URL, target: Path) -> int:
     WAL, so it is one self-contained file; it replaces ``target`` only once complete. Returns
     the size of the copy in bytes.
     """
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+    database = _file_of(url)
+    if url.get_backend_name() != "sqlite" or database is None:
         raise NotSQLite(
             f"{url.get_backend_name()} database: the SQLite backup API cannot copy it. For "
             'PostgreSQL use pg_dump, e.g. pg_dump --format=custom --file=cityready.dump "$DB"'
         )
-    source_path = Path(url.database).resolve()
+    source_path = Path(database).resolve()
     target = target.resolve()
     if target == source_path:
         raise ValueError("the backup would overwrite the database itself")
