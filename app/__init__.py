@@ -13,7 +13,8 @@ DEFAULTS: dict[str, Any] = {
     "SQLALCHEMY_ENGINE_OPTIONS": {},
     "API_TOKEN_MAX_AGE_DAYS": 30,
     "ASSESSMENTS_PER_PAGE": 20,
-    # Submitted reports and API answers kept rendered per worker (app/caching.py); 0 turns off.
+    # Submitted reports and API answers kept rendered per worker (app/platform/caching.py);
+    # 0 turns off.
     "FROZEN_CACHE_SIZE": 512,
     "BABEL_DEFAULT_LOCALE": "en",
     "LANGUAGES": ("en", "zh"),
@@ -76,10 +77,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app import headers, input_guard, pdf, sqlite
-    from app.caching import frozen_cache
     from app.extensions import content, csrf, db, limiter, login_manager, migrate
-    from app.i18n import init_babel
+    from app.platform import pdf, sqlite
+    from app.platform.caching import frozen_cache
+    from app.web import headers, input_guard
+    from app.web.i18n import init_babel
 
     if hops := app.config["PROXY_FIX_HOPS"]:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -101,19 +103,20 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from app import cli, errors, templating
+    from app import cli
     from app.admin import audit as _admin_audit  # noqa: F401  (adds /admin/audit to admin_bp)
     from app.admin import users as _admin_users  # noqa: F401  (adds /admin/users to admin_bp)
     from app.admin.views import bp as admin_bp
     from app.api.views import bp as api_bp
-    from app.assessment.views import bp as assessment_bp
+    from app.assessments.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
     from app.paper.views import bp as paper_bp
-    from app.plan.views import bp as plan_bp
+    from app.plans.views import bp as plan_bp
     from app.reports.views import bp as reports_bp
-    from app.residents.views import bp as residents_bp
     from app.settings.views import bp as settings_bp
+    from app.surveys.views import bp as residents_bp
+    from app.web import errors, templating
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(settings_bp)

@@ -16,8 +16,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.questionnaire import Catalogue, Content, QuestionBank, load_content
-from app.resident_survey import ResidentSurvey, load_resident_survey
+from app.core.questionnaire import Catalogue, Content, QuestionBank, load_content
+from app.core.resident_survey import ResidentSurvey, load_resident_survey
 
 
 class Base(DeclarativeBase):

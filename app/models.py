@@ -12,8 +12,8 @@ import sqlalchemy.orm as so
 from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.core.questionnaire import AREA_IDS
 from app.extensions import Model
-from app.questionnaire import AREA_IDS
 
 ROLES = ("official", "admin")
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -431,14 +431,14 @@ AUDIT_ACTIONS = (
     "download",
     "account_change",
 )
-"""What the audit log records; ``app.audit`` refuses anything else."""
+"""What the audit log records; ``app.platform.audit`` refuses anything else."""
 
 
 class AuditEvent(Model):
     """One thing someone did, kept for review: who, from where, when, to what.
 
-    Rows are only ever added (``app.audit.record``): the ORM refuses to change or delete one,
-    and no route does either. ``email`` is the user's address at the time, or, for a failed
+    Rows are only ever added (``app.platform.audit.record``): the ORM refuses to change or delete
+    one, and no route does either. ``email`` is the user's address at the time, or, for a failed
     sign-in, what was typed; the user and city stay readable if either is renamed later.
     """
 

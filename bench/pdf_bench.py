@@ -27,9 +27,14 @@ from pypdf import PdfReader
 from weasyprint import HTML
 
 from app import create_app
+from app.assessments.operations import (
+    AnswerInput,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
 from app.extensions import content, db
 from app.models import City, User
-from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
 
 PASSWORD = "bench password 2026"  # noqa: S105 - a throwaway local database
 

@@ -61,16 +61,16 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
     os.environ["SECRET_KEY"] = SECRET_KEY
 
     from app import create_app
-    from app.extensions import content, db
-    from app.models import User
-    from app.operations import (
+    from app.assessments.operations import (
         AnswerInput,
         find_or_create_city,
         save_answers,
         start_assessment,
         submit_assessment,
     )
-    from app.workflow import approve_assessment
+    from app.assessments.workflow import approve_assessment
+    from app.extensions import content, db
+    from app.models import User
 
     rng = random.Random(seed_value)  # noqa: S311 - repeatable data, not security
     # One hash for everyone: hashing a password per user would make seeding take minutes.

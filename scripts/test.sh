@@ -22,5 +22,5 @@ echo "== mypy"
 .venv/bin/mypy app
 echo "== pytest"
 .venv/bin/pytest --cov=app --cov-branch --cov-report=term --cov-fail-under=85 "$@"
-echo "== coverage of the core (questionnaire, scoring)"
-.venv/bin/coverage report --include="app/questionnaire.py,app/scoring.py" --fail-under=95
+echo "== coverage of the core (app/core)"
+.venv/bin/coverage report --include="app/core/*" --fail-under=95

@@ -19,9 +19,14 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app import create_app
+from app.assessments.operations import (
+    AnswerInput,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
 from app.extensions import content, db
 from app.models import Assessment, City, User
-from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
 
 PASSWORD = "correct horse battery staple"
 TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"

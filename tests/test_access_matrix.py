@@ -26,12 +26,12 @@ from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.department_answers import invite_department
+from app.assessments.operations import report_snapshot
+from app.departments.operations import invite_department
 from app.extensions import db
 from app.models import ApiToken, Assessment, User
-from app.operations import report_snapshot
-from app.plans import ActionInput, plan_action
-from app.surveys import open_survey
+from app.plans.operations import ActionInput, plan_action
+from app.surveys.operations import open_survey
 from tests.conftest import PASSWORD
 
 ROLES = ("anonymous", "official_b", "official_a", "admin")

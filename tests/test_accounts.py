@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
-from app import accounts
+from app.accounts import operations as accounts
 from app.admin import user_forms
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, User

@@ -9,7 +9,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.action_plan import (
+from app.core.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
+from app.core.scoring import match_countermeasures, score_assessment
+from app.core.targets import (
     ActionOutcome,
     action_outcome,
     level_score,
@@ -18,8 +20,6 @@ from app.action_plan import (
     target_scores,
 )
 from app.models import ActionItem, Target
-from app.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
-from app.scoring import match_countermeasures, score_assessment
 from tests.conftest import bearer, count_rows
 
 CONTENT = load_content()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from app.submission_filters import CompareProblem, parse_compare_ids
+from app.admin.filters import CompareProblem, parse_compare_ids
 
 FIRST = "planning.top_level_design"
 

@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.admin.dashboard import dashboard
+from app.assessments.workflow import approve_assessment, return_for_revision
+from app.core.review_stats import largest_differences, mean, widespread_weaknesses
 from app.extensions import content, db
 from app.models import Assessment, User
-from app.review_figures import dashboard
-from app.review_stats import largest_differences, mean, widespread_weaknesses
-from app.workflow import approve_assessment, return_for_revision
 
 FIRST = "planning.top_level_design"
 

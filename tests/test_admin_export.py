@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import submissions
-from app.csv_export import csv_chunks, neutralise
+from app.admin import queries as submissions
+from app.admin.export import csv_chunks, neutralise
 from app.extensions import content, db
 from app.models import AuditEvent
 from tests.conftest import bearer

@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.admin.filters import FilterProblem, Page, SubmissionFilters, parse_filters
 from app.extensions import content, db
 from app.models import Assessment
-from app.submission_filters import FilterProblem, Page, SubmissionFilters, parse_filters
 from tests.test_performance import statements_for
 
 

@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import audit
-from app.assessment.forms import answer_field_name
+from app.assessments.forms import answer_field_name
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, User
+from app.platform import audit
 from tests.conftest import PASSWORD, answers_at, bearer
 
 OFFICIAL = "official@a.example"

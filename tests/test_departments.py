@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.consolidation import consolidate, consolidate_question
+from app.core.consolidation import consolidate, consolidate_question
+from app.core.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
 from app.models import Department, DepartmentAnswer
-from app.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
 from tests.conftest import bearer, count_rows
 
 BANK = load_content().current

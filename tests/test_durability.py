@@ -17,10 +17,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskCliRunner
 
-from app import create_app, sqlite
-from app.assessment.forms import answer_field_name
+from app import create_app
+from app.assessments.forms import answer_field_name
 from app.extensions import db
 from app.models import City
+from app.platform import sqlite
 from tests.live_servers import (
     Client,
     Server,

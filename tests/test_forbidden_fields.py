@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app.assessments.operations import report_snapshot
 from app.extensions import content, db
 from app.models import ActionItem, Assessment, Department, Survey, Target
-from app.operations import report_snapshot
 from tests.conftest import PASSWORD, bearer, count_rows, get_assessment
 
 # What a body or a form may try to slip in, beside the fields it is meant to send.

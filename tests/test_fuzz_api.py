@@ -21,11 +21,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.api.openapi import PATHS, SCHEMAS
+from app.assessments.operations import report_snapshot
 from app.extensions import content, db
 from app.models import Assessment
-from app.operations import report_snapshot
-from app.plans import ActionInput, plan_action
-from app.surveys import open_survey
+from app.plans.operations import ActionInput, plan_action
+from app.surveys.operations import open_survey
 from tests.conftest import bearer
 from tests.fuzz_support import (
     CASES,

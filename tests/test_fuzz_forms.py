@@ -24,10 +24,15 @@ from hypothesis import example, given
 from markupsafe import escape
 from pypdf import PdfReader
 
+from app.assessments.operations import (
+    AnswerInput,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
+from app.core.uncertainty import evidence_problem
 from app.extensions import content, db
 from app.models import COMMENT_MAX_LENGTH, Answer, Assessment, StatusChange, User
-from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
-from app.uncertainty import evidence_problem
 from tests.conftest import answers_at
 from tests.fuzz_support import (
     CASES,
@@ -182,7 +187,8 @@ def test_the_admins_return_comment(
             assert not returned and not changes
             assert not is_storable(comment) or not comment.strip() or len(comment) > 5000
             return
-        # Surrounding whitespace is trimmed on purpose (app/workflow.py); the rest is kept.
+        # Surrounding whitespace is trimmed on purpose (app/assessments/workflow.py); the rest
+        # is kept.
         assert returned and changes == [comment.strip()]
         assert str(escape(comment.strip())) in client.get(url).get_data(as_text=True)
 

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.headers import CONTENT_SECURITY_POLICY
+from app.web.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import bearer
 
 TEMPLATES = Path(__file__).parent.parent / "app" / "templates"

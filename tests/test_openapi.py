@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from app import create_app
 from app.api.openapi import PATHS, SCHEMAS, openapi_document
 from app.extensions import content
-from app.input_guard import MAX_ID
 from app.models import Answer, Assessment
+from app.web.input_guard import MAX_ID
 from tests.conftest import bearer, count_rows
 
 API_PREFIX = "/api/v1"

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from app.demo import DEMO_PASSWORD
-from app.passwords import (
+from app.accounts.policy import (
     COMMON_PASSWORDS_FILE,
     GENERATED_ALPHABET,
     MAX_LENGTH,
@@ -18,6 +17,7 @@ from app.passwords import (
     password_length,
     password_problem,
 )
+from app.cli.demo import DEMO_PASSWORD
 
 EMAIL = "Wang.Fang@Hangzhou.gov.example"
 

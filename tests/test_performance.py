@@ -17,13 +17,13 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.caching import LRUCache
-from app.department_answers import invite_department, save_department_answers
+from app.assessments.operations import AnswerInput, frozen_version, save_answers, submit_assessment
+from app.assessments.workflow import approve_assessment, return_for_revision
+from app.departments.operations import invite_department, save_department_answers
 from app.extensions import content, db
 from app.models import Assessment, City, Department, Survey, SurveyResponse, User
-from app.operations import AnswerInput, frozen_version, save_answers, submit_assessment
-from app.surveys import open_survey
-from app.workflow import approve_assessment, return_for_revision
+from app.platform.caching import LRUCache
+from app.surveys.operations import open_survey
 from tests.conftest import bearer
 
 

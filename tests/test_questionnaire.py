@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from app import create_app
-from app.questionnaire import AREA_IDS, CONTENT_DIR, ContentError, load_content
+from app.core.questionnaire import AREA_IDS, CONTENT_DIR, ContentError, load_content
 
 PAPER_SUBPROBLEMS = {
     # The sub-problems the paper names in section 3, each with a word the question must carry.

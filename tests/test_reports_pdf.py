@@ -16,18 +16,18 @@ from flask.testing import FlaskClient
 from flask_babel import gettext as _
 from pypdf import PdfReader
 
-from app import pdf
-from app.demo import DEMO_PASSWORD
-from app.extensions import content, db
-from app.models import Assessment, City, User
-from app.operations import (
+from app.assessments.operations import (
     AnswerInput,
     report_snapshot,
     save_answers,
     start_assessment,
     submit_assessment,
 )
-from app.report_insights import report_insights
+from app.cli.demo import DEMO_PASSWORD
+from app.extensions import content, db
+from app.models import Assessment, City, User
+from app.platform import pdf
+from app.reports.insights import report_insights
 from tests.conftest import bearer
 
 HANGZHOU = "杭州 Hangzhou"
@@ -267,7 +267,7 @@ def test_urls_in_user_text_are_printed_not_fetched(
 def test_the_fetcher_refuses_everything_but_static_files_and_data_urls(
     app: Flask, listener: socket.socket, tmp_path: Path
 ) -> None:
-    from app.pdf.worker import RefusedURL, StaticOnlyFetcher
+    from app.platform.pdf.worker import RefusedURL, StaticOnlyFetcher
 
     port = listener.getsockname()[1]
     fetcher = StaticOnlyFetcher(app.static_folder or "", "/static/")
@@ -338,8 +338,8 @@ def test_the_api_answers_a_render_past_its_time_limit_with_json(
 
 
 def test_the_worker_reports_a_failed_job_and_goes_on(app: Flask) -> None:
-    from app.pdf.job import ERROR, JOB, PDF, RenderJob, read_frame, write_frame
-    from app.pdf.worker import serve
+    from app.platform.pdf.job import ERROR, JOB, PDF, RenderJob, read_frame, write_frame
+    from app.platform.pdf.worker import serve
 
     jobs = io.BytesIO()
     write_frame(jobs, b"X", b"not a job")
@@ -354,8 +354,8 @@ def test_the_worker_reports_a_failed_job_and_goes_on(app: Flask) -> None:
 
 
 def test_without_weasyprint_every_job_is_refused_with_the_reason() -> None:
-    from app.pdf.__main__ import _refuse_every_job
-    from app.pdf.job import ERROR, JOB, read_frame, write_frame
+    from app.platform.pdf.__main__ import _refuse_every_job
+    from app.platform.pdf.job import ERROR, JOB, read_frame, write_frame
 
     jobs = io.BytesIO()
     write_frame(jobs, JOB, b"{}")
@@ -419,7 +419,7 @@ def test_the_date_beside_the_status_badge_does_not_repeat_the_status(
 def demo_hangzhou(app: Flask) -> int:
     """The demo data: Hangzhou's current round has three departments, a resident survey with
     fifty answers, last year's round, targets and actions of both rounds, and five peers."""
-    from app.demo import seed
+    from app.cli.demo import seed
 
     with app.app_context():
         seed()

@@ -12,15 +12,15 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.extensions import db
-from app.models import Survey, SurveyResponse
-from app.questionnaire import ContentError
-from app.resident_survey import (
+from app.core.questionnaire import ContentError
+from app.core.resident_survey import (
     SURVEY_FILE,
     answer_problems,
     load_resident_survey,
     summarise,
 )
+from app.extensions import db
+from app.models import Survey, SurveyResponse
 from tests.conftest import bearer, count_rows
 
 SURVEY = load_resident_survey()

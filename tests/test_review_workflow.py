@@ -11,16 +11,16 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.extensions import content, db
-from app.models import Assessment, StatusChange, User
-from app.operations import submit_assessment
-from app.workflow import (
+from app.assessments.operations import submit_assessment
+from app.assessments.workflow import (
     TRANSITIONS,
     TransitionRefused,
     approve_assessment,
     change_status,
     return_for_revision,
 )
+from app.extensions import content, db
+from app.models import Assessment, StatusChange, User
 from tests.conftest import bearer, count_rows, get_assessment
 
 
@@ -276,7 +276,8 @@ def test_a_stale_read_loses_the_race(app: Flask, people: dict[str, int], submitt
     """Two reviewers load the same submitted assessment; the second to write changes nothing.
 
     The first look is read as a page view reads (a GET): on SQLite a write request would hold
-    the write lock from its first read (app/sqlite.py), and the other could not commit at all.
+    the write lock from its first read (app/platform/sqlite.py), and the other could not commit
+    at all.
     """
     with app.test_request_context(method="GET"):
         first_look = db.session.get(Assessment, submitted)
@@ -310,7 +311,8 @@ def test_two_reviewers_approving_at_once_take_effect_once(
 
     def review(admin_id: int) -> None:
         # Both read before either writes, as two page views can; on SQLite two write requests
-        # never interleave so (each takes the write lock before its first read, app/sqlite.py).
+        # never interleave so (each takes the write lock before its first read,
+        # app/platform/sqlite.py).
         with app.test_request_context(method="GET"):
             assessment = db.session.get(Assessment, submitted)
             admin = db.session.get(User, admin_id)

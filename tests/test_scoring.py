@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
-from app.scoring import (
+from app.core.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
+from app.core.scoring import (
     DEFAULT_TARGET,
     STRONG_AREA_SCORE,
     match_countermeasures,

@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from hypothesis import given
 from hypothesis import strategies as st
 
+from app.assessments.workflow import approve_assessment
+from app.core.questionnaire import load_content
+from app.core.trends import MIN_PEERS, compare_rounds, peer_percentiles, percentile_rank
 from app.extensions import db
 from app.models import Assessment, User
-from app.questionnaire import load_content
-from app.trends import MIN_PEERS, compare_rounds, peer_percentiles, percentile_rank
-from app.workflow import approve_assessment
 from tests.conftest import bearer
 
 BANK = load_content().current

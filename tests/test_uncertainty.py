@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.questionnaire import DONT_KNOW, Question, load_content
-from app.scoring import score_assessment
-from app.uncertainty import (
+from app.core.questionnaire import DONT_KNOW, Question, load_content
+from app.core.scoring import score_assessment
+from app.core.uncertainty import (
     CONFIDENCES,
     AnswerCertainty,
     assess_uncertainty,

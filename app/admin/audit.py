@@ -12,10 +12,10 @@ from wtforms import DateField, SearchField, SelectChoice, SelectField, SubmitFie
 from wtforms.validators import Length, Optional
 
 from app.admin.views import bp
-from app.audit import ACTION_LABELS
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, City
-from app.templating import display_zone
+from app.platform.audit import ACTION_LABELS
+from app.web.templating import display_zone
 
 EVENTS_PER_PAGE = 50
 """Unless the app's ``AUDIT_EVENTS_PER_PAGE`` says otherwise."""

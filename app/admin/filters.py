@@ -1,37 +1,230 @@
-"""What reviewers read when a filter value in the address could not be used."""
+"""The reviewers' filters, sort order and page over all submissions, read from a query string.
+
+Pure parsing with no Flask and no database: the same rules serve the list page, its CSV and
+the API's admin export, so all three always agree on what a filter means. A value that cannot
+be used is dropped and reported under its field's name, never raised: a mistyped URL shows the
+page with a message beside the field instead of an error page.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from enum import StrEnum
+from typing import Any
 
-from flask_babel import gettext as _
+from app.core.questionnaire import AREA_IDS
 
-from app.submission_filters import TEXT_MAX_LENGTH, CompareProblem, FilterProblem
+STATUS_CHOICES = ("draft", "submitted", "approved", "returned")
+LEVEL_CHOICES = (1, 2, 3, 4, 5)
+SORT_KEYS = ("date", "overall", *AREA_IDS)
+"""Sortable columns: the submission date, the overall score and each area's score."""
+PER_PAGE = 25
+TEXT_MAX_LENGTH = 100
 
-_MESSAGES: dict[FilterProblem, Callable[[], str]] = {
-    FilterProblem.NOT_A_CITY: lambda: _("There is no such city; all cities are shown."),
-    FilterProblem.NOT_A_STATUS: lambda: _("There is no such status; all statuses are shown."),
-    FilterProblem.NOT_A_LEVEL: lambda: _("Choose a level from 1 to 5; all levels are shown."),
-    FilterProblem.NOT_A_DATE: lambda: _(
-        "Give the date as YYYY-MM-DD, for example 2026-03-31; it was left out."
-    ),
-    FilterProblem.DATES_REVERSED: lambda: _("This date is before the start date; it was left out."),
-    FilterProblem.TEXT_TOO_LONG: lambda: _(
-        "Search for at most %(num)d characters; the search was left out.", num=TEXT_MAX_LENGTH
-    ),
-    FilterProblem.NOT_A_SORT: lambda: _("There is no such sort order; the list is sorted by date."),
+
+class FilterProblem(StrEnum):
+    """Why a given value was set aside; the pages turn each into a sentence in both languages."""
+
+    NOT_A_CITY = "not_a_city"
+    NOT_A_STATUS = "not_a_status"
+    NOT_A_LEVEL = "not_a_level"
+    NOT_A_DATE = "not_a_date"
+    DATES_REVERSED = "dates_reversed"
+    TEXT_TOO_LONG = "text_too_long"
+    NOT_A_SORT = "not_a_sort"
+
+
+PROBLEM_TEXT = {
+    FilterProblem.NOT_A_CITY: "must be the id of a city",
+    FilterProblem.NOT_A_STATUS: "must be one of " + ", ".join(STATUS_CHOICES),
+    FilterProblem.NOT_A_LEVEL: "must be a level from 1 to 5",
+    FilterProblem.NOT_A_DATE: "must be a date as YYYY-MM-DD",
+    FilterProblem.DATES_REVERSED: "must not be before 'from'",
+    FilterProblem.TEXT_TOO_LONG: f"must be at most {TEXT_MAX_LENGTH} characters",
+    FilterProblem.NOT_A_SORT: "must be one of " + ", ".join(SORT_KEYS),
 }
+"""The problems in English, for the JSON API, whose error messages are always English."""
 
 
-def filter_messages(problems: Mapping[str, FilterProblem]) -> dict[str, str]:
-    """A sentence, in the page's language, for each query argument that was set aside."""
-    return {name: _MESSAGES[problem]() for name, problem in problems.items()}
+@dataclass(frozen=True)
+class SubmissionFilters:
+    """What to show: every field None (or empty) means no restriction on it."""
+
+    city_id: int | None = None
+    status: str | None = None
+    level: int | None = None
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+    text: str = ""
+    sort: str = "date"
+    descending: bool = True
+    page: int = 1
+
+    @property
+    def is_filtered(self) -> bool:
+        return any(
+            (
+                self.city_id,
+                self.status,
+                self.level,
+                self.submitted_from,
+                self.submitted_to,
+                self.text,
+            )
+        )
+
+    def query_args(self, **changes: Any) -> dict[str, str]:
+        """The query string that gives these filters back, with ``changes`` applied.
+
+        Defaults are left out so links stay short; page 1 is the default page.
+        """
+        chosen = replace(self, **changes)
+        args = {
+            "city": str(chosen.city_id) if chosen.city_id else "",
+            "status": chosen.status or "",
+            "level": str(chosen.level) if chosen.level else "",
+            "from": chosen.submitted_from.isoformat() if chosen.submitted_from else "",
+            "to": chosen.submitted_to.isoformat() if chosen.submitted_to else "",
+            "q": chosen.text,
+            "sort": "" if chosen.sort == "date" else chosen.sort,
+            "dir": "" if chosen.descending else "asc",
+            "page": "" if chosen.page == 1 else str(chosen.page),
+        }
+        return {name: value for name, value in args.items() if value}
+
+    def filter_args(self) -> dict[str, str]:
+        """Only the filters, for links that keep them but start a new ordering or a download."""
+        return self.query_args(sort="date", descending=True, page=1)
 
 
-def compare_message(problem: CompareProblem) -> str:
-    """Why the chosen assessments cannot be compared, and what to do instead."""
-    if problem is CompareProblem.NOT_AN_ID:
-        return _("Assessments are chosen by their number, such as ids=12.")
-    if problem is CompareProblem.TOO_FEW:
-        return _("Tick at least two assessments to compare, at most six.")
-    return _("Tick at most six assessments: more would not fit side by side.")
+@dataclass(frozen=True)
+class ParsedFilters:
+    filters: SubmissionFilters
+    problems: dict[str, FilterProblem]
+    """Query-string name of each field whose value was set aside, and why."""
+
+
+def _positive_int(raw: str) -> int | None:
+    raw = raw.strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
+
+
+def _iso_date(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        return None
+
+
+def parse_filters(
+    args: Mapping[str, str], known_city_ids: frozenset[int] | None = None
+) -> ParsedFilters:
+    """Read the filters from query arguments; ``known_city_ids`` checks the city when given."""
+    problems: dict[str, FilterProblem] = {}
+
+    def given(name: str) -> str:
+        return (args.get(name) or "").strip()
+
+    city_id = None
+    if raw := given("city"):
+        city_id = _positive_int(raw)
+        if city_id is None or (known_city_ids is not None and city_id not in known_city_ids):
+            city_id, problems["city"] = None, FilterProblem.NOT_A_CITY
+    status = given("status") or None
+    if status is not None and status not in STATUS_CHOICES:
+        status, problems["status"] = None, FilterProblem.NOT_A_STATUS
+    level = None
+    if raw := given("level"):
+        level = _positive_int(raw)
+        if level not in LEVEL_CHOICES:
+            level, problems["level"] = None, FilterProblem.NOT_A_LEVEL
+    dates: dict[str, date | None] = {}
+    for name in ("from", "to"):
+        dates[name] = None
+        if raw := given(name):
+            dates[name] = _iso_date(raw)
+            if dates[name] is None:
+                problems[name] = FilterProblem.NOT_A_DATE
+    start, end = dates["from"], dates["to"]
+    if start and end and start > end:
+        end, problems["to"] = None, FilterProblem.DATES_REVERSED
+    text = given("q")
+    if len(text) > TEXT_MAX_LENGTH:
+        text, problems["q"] = "", FilterProblem.TEXT_TOO_LONG
+    sort = given("sort") or "date"
+    if sort not in SORT_KEYS:
+        sort, problems["sort"] = "date", FilterProblem.NOT_A_SORT
+    return ParsedFilters(
+        SubmissionFilters(
+            city_id=city_id,
+            status=status,
+            level=level,
+            submitted_from=start,
+            submitted_to=end,
+            text=text,
+            sort=sort,
+            descending=given("dir") != "asc",
+            page=_positive_int(given("page")) or 1,
+        ),
+        problems,
+    )
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list of ``total`` rows; ``number`` is already within the pages there are."""
+
+    number: int
+    per_page: int
+    total: int
+
+    @classmethod
+    def clamp(cls, wanted: int, per_page: int, total: int) -> Page:
+        """The wanted page, or the last one when the list has fewer pages than that."""
+        return cls(min(max(wanted, 1), max(1, -(-total // per_page))), per_page, total)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def first_row(self) -> int:
+        return self.offset + 1 if self.total else 0
+
+    @property
+    def last_row(self) -> int:
+        return min(self.offset + self.per_page, self.total)
+
+
+COMPARE_MIN = 2
+COMPARE_MAX = 6
+
+
+class CompareProblem(StrEnum):
+    """Why a choice of assessments cannot be compared."""
+
+    NOT_AN_ID = "not_an_id"
+    TOO_FEW = "too_few"
+    TOO_MANY = "too_many"
+
+
+def parse_compare_ids(raw: Sequence[str]) -> tuple[list[int], CompareProblem | None]:
+    """The distinct ids asked for, in order, and what is wrong with them, if anything."""
+    ids: list[int] = []
+    for value in raw:
+        number = _positive_int(value)
+        if number is None:
+            return [], CompareProblem.NOT_AN_ID
+        if number not in ids:
+            ids.append(number)
+    if len(ids) < COMPARE_MIN:
+        return ids, CompareProblem.TOO_FEW
+    if len(ids) > COMPARE_MAX:
+        return ids, CompareProblem.TOO_MANY
+    return ids, None

@@ -6,9 +6,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.input_guard import StorableTextForm
+from app.core.questionnaire import QuestionBank
 from app.models import COMMENT_MAX_LENGTH
-from app.questionnaire import QuestionBank
+from app.web.input_guard import StorableTextForm
 
 
 def note_field_name(question_id: str) -> str:

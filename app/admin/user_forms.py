@@ -18,10 +18,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from app.accounts import email_taken
+from app.accounts.operations import email_taken
+from app.accounts.validators import MeetsPasswordPolicy
 from app.extensions import db
 from app.models import City, User
-from app.password_forms import MeetsPasswordPolicy
 
 NO_CITY = 0
 ROLE_CHOICES = [
@@ -67,7 +67,8 @@ class AccountFields(FlaskForm):
         ]
 
     def validate_email(self, field: EmailField) -> None:
-        """Said beside the field with the other problems; ``app.accounts`` checks again."""
+        """Said beside the field with the other problems; ``app.accounts.operations`` checks
+        again."""
         if field.data and email_taken(field.data, other_than=self._editing):
             raise ValidationError(_l("Another account has this email address."))
 

@@ -1,7 +1,7 @@
 """The admin's user pages under /admin/users: list, create, edit, reset a password, deactivate.
 
 Routes of the ``admin`` blueprint (admins only, see ``views.admins_only``); the changes
-themselves are ``app.accounts`` operations, each logged in the audit log.
+themselves are ``app.accounts.operations`` operations, each logged in the audit log.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from app.accounts import (
+from app.accounts.operations import (
     EmailTaken,
     SelfLockout,
     create_account,
@@ -25,6 +25,7 @@ from app.accounts import (
     reset_password,
     update_account,
 )
+from app.accounts.policy import MIN_LENGTH, generate_password
 from app.admin.user_forms import (
     NO_CITY,
     AccountFields,
@@ -36,7 +37,6 @@ from app.admin.user_forms import (
 from app.admin.views import bp
 from app.extensions import db
 from app.models import AuditEvent, User
-from app.passwords import MIN_LENGTH, generate_password
 
 CHANGE_LABELS = {
     "created": _l("Created"),

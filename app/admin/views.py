@@ -18,17 +18,10 @@ from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from app import audit
-from app.admin.filters import compare_message, filter_messages
-from app.admin.forms import ApproveForm, ReturnForm, return_form
-from app.csv_export import csv_chunks
-from app.extensions import content, db, login_manager
-from app.models import Assessment, utcnow
-from app.operations import bank_for, report_snapshot
-from app.report_insights import report_insights
-from app.review_figures import compared_assessments, current_dashboard
-from app.review_stats import largest_differences
-from app.submission_filters import (
+from app.admin.dashboard import compared_assessments, current_dashboard
+from app.admin.export import csv_chunks
+from app.admin.filter_messages import compare_message, filter_messages
+from app.admin.filters import (
     LEVEL_CHOICES,
     PER_PAGE,
     SORT_KEYS,
@@ -36,20 +29,27 @@ from app.submission_filters import (
     parse_compare_ids,
     parse_filters,
 )
-from app.submissions import (
+from app.admin.forms import ApproveForm, ReturnForm, return_form
+from app.admin.queries import (
     EXPORT_FIELDS,
     city_choices,
     export_row,
     stream_submissions,
     submissions_page,
 )
-from app.templating import display_zone
-from app.workflow import (
+from app.assessments.operations import bank_for, report_snapshot
+from app.assessments.workflow import (
     TransitionRefused,
     approve_assessment,
     return_for_revision,
     status_history,
 )
+from app.core.review_stats import largest_differences
+from app.extensions import content, db, login_manager
+from app.models import Assessment, utcnow
+from app.platform import audit
+from app.reports.insights import report_insights
+from app.web.templating import display_zone
 
 bp = Blueprint("admin", __name__)
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.uncertainty import CONFIDENCES, EVIDENCE_MAX_LENGTH
 from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
     COMMENT_MAX_LENGTH,
     DEPARTMENT_NAME_MAX_LENGTH,
 )
-from app.uncertainty import CONFIDENCES, EVIDENCE_MAX_LENGTH
 
 Schema = dict[str, Any]
 
@@ -316,7 +316,7 @@ def _call(
     operation: dict[str, Any] = {
         "summary": summary,
         "parameters": list(params),
-        # The input guard (app/input_guard.py) may refuse any call's query string or body.
+        # The input guard (app/web/input_guard.py) may refuse any call's query string or body.
         "responses": {**ok, **_errors(*sorted({400, *errors}))},
     }
     if body is not None:

@@ -7,19 +7,19 @@ from typing import Any
 
 from flask import url_for
 
-from app.department_answers import LEAD
+from app.assessments.operations import bank_for, report_snapshot
+from app.core.questionnaire import QuestionBank
+from app.core.scoring import ScoreCard
+from app.core.uncertainty import uncertainty_json
+from app.departments.operations import LEAD
 from app.models import ActionItem, Assessment
-from app.operations import bank_for, report_snapshot
-from app.questionnaire import QuestionBank
-from app.report_insights import (
+from app.reports.insights import (
     CityRecords,
     LiveInsights,
     ReportInsights,
     live_insights,
     report_insights,
 )
-from app.scoring import ScoreCard
-from app.uncertainty import uncertainty_json
 
 
 def _time(value: datetime | None) -> str | None:

@@ -8,8 +8,11 @@ from typing import Any
 
 from flask import Request
 
+from app.assessments.operations import AnswerInput
+from app.core.questionnaire import QuestionBank
+from app.core.resident_survey import ResidentSurvey, answer_problems
+from app.core.uncertainty import CONFIDENCES, evidence_problem
 from app.extensions import db
-from app.input_guard import MAX_ID
 from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
@@ -19,11 +22,8 @@ from app.models import (
     City,
     User,
 )
-from app.operations import AnswerInput
-from app.plans import ActionInput
-from app.questionnaire import QuestionBank
-from app.resident_survey import ResidentSurvey, answer_problems
-from app.uncertainty import CONFIDENCES, evidence_problem
+from app.plans.operations import ActionInput
+from app.web.input_guard import MAX_ID
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,9 @@ from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from app import audit
-from app.accounts import authenticate
+from app.accounts.operations import authenticate
+from app.admin.filters import PROBLEM_TEXT, parse_filters
+from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
 from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
 from app.api.validation import (
@@ -23,19 +24,19 @@ from app.api.validation import (
     parse_survey_response,
     parse_targets_body,
 )
-from app.auth_tokens import token_required, unauthorized
-from app.caching import frozen_cache
-from app.department_answers import DuplicateDepartment, invite_department
-from app.extensions import content, csrf, db
-from app.models import ApiToken, Assessment
-from app.operations import (
+from app.assessments.operations import (
     assessment_or_404,
     bank_for,
     file_assessment,
     frozen_version,
     visible_assessments,
 )
-from app.plans import (
+from app.auth.throttling import sign_in_limits
+from app.auth.tokens import token_required, unauthorized
+from app.departments.operations import DuplicateDepartment, invite_department
+from app.extensions import content, csrf, db
+from app.models import ApiToken, Assessment
+from app.plans.operations import (
     ActionInput,
     UnknownCountermeasure,
     action_or_404,
@@ -43,13 +44,12 @@ from app.plans import (
     set_targets,
     update_action,
 )
-from app.report_insights import city_records
-from app.submission_filters import PROBLEM_TEXT, parse_filters
-from app.submissions import answers_of, city_choices, export_record, submissions_page
-from app.surveys import open_survey, record_response, survey_of, survey_results
-from app.templating import display_zone
-from app.throttling import sign_in_limits
+from app.platform import audit
+from app.platform.caching import frozen_cache
+from app.reports.insights import city_records
+from app.surveys.operations import open_survey, record_response, survey_of, survey_results
 from app.version import APP_VERSION
+from app.web.templating import display_zone
 
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from app.input_guard import StorableTextForm
+from app.web.input_guard import StorableTextForm
 
 
 class LoginForm(StorableTextForm):

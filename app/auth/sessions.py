@@ -11,9 +11,9 @@ import time
 from flask import current_app, session
 from flask_login import login_user, logout_user
 
-from app.i18n import LANG_SESSION_KEY
 from app.models import User
-from app.preferences import HIGH_CONTRAST_SESSION_KEY
+from app.web.i18n import LANG_SESSION_KEY
+from app.web.preferences import HIGH_CONTRAST_SESSION_KEY
 
 # Display choices outlive a sign-in or sign-out: they belong to the person at the screen.
 KEPT_ACROSS_SESSIONS = (LANG_SESSION_KEY, HIGH_CONTRAST_SESSION_KEY)

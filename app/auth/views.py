@@ -14,15 +14,15 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import audit
-from app.accounts import authenticate
+from app.accounts.operations import authenticate
 from app.auth.forms import LoginForm
 from app.auth.sessions import begin_session, end_session, session_timed_out
+from app.auth.throttling import sign_in_limits
 from app.extensions import db, login_manager
 from app.models import User
-from app.preferences import keep_session_choices
-from app.redirects import safe_next
-from app.throttling import sign_in_limits
+from app.platform import audit
+from app.web.preferences import keep_session_choices
+from app.web.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 

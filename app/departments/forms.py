@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.input_guard import StorableTextForm
+from app.core.questionnaire import QuestionBank
 from app.models import DEPARTMENT_NAME_MAX_LENGTH
-from app.questionnaire import QuestionBank
+from app.web.input_guard import StorableTextForm
 
 
 class InviteForm(StorableTextForm):

@@ -6,7 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.department_answers import (
+from app.assessments.operations import assessment_or_404, bank_for
+from app.departments.forms import InviteForm, NewLinkForm, department_form
+from app.departments.operations import (
     DuplicateDepartment,
     department_by_token_or_404,
     department_or_404,
@@ -17,9 +19,7 @@ from app.department_answers import (
     save_department_answers,
     submit_department,
 )
-from app.departments.forms import InviteForm, NewLinkForm, department_form
 from app.extensions import db
-from app.operations import assessment_or_404, bank_for
 
 bp = Blueprint("departments", __name__)
 

@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectField, StringField, SubmitField, TextAreaField, ValidationError
 from wtforms.validators import DataRequired, Length, Optional
 
-from app.input_guard import StorableTextForm
+from app.core.questionnaire import Option, Question, QuestionBank
 from app.models import COMMENT_MAX_LENGTH
-from app.questionnaire import Option, Question, QuestionBank
+from app.web.input_guard import StorableTextForm
 
 _KEY_FOR_KIND = {"dont_know": "d", "not_applicable": "n"}
 

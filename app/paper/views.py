@@ -9,14 +9,19 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app import audit
+from app.assessments.operations import (
+    AnswerInput,
+    save_answers,
+    start_assessment,
+    submit_assessment,
+)
+from app.core.questionnaire import QuestionBank
 from app.extensions import content, db
 from app.models import Assessment, City
-from app.operations import AnswerInput, save_answers, start_assessment, submit_assessment
 from app.paper.form_ids import new_form_id, parse_form_id
 from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
-from app.pdf import pdf_response, render_pdf
-from app.questionnaire import QuestionBank
+from app.platform import audit
+from app.platform.pdf import pdf_response, render_pdf
 
 bp = Blueprint("paper", __name__)
 

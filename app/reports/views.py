@@ -4,12 +4,12 @@ from flask import Blueprint, g, render_template
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app import audit
-from app.auth_tokens import token_required
+from app.assessments.operations import assessment_or_404
+from app.auth.tokens import token_required
 from app.models import Assessment
-from app.operations import assessment_or_404
-from app.pdf import pdf_response, render_pdf
-from app.report_insights import report_context
+from app.platform import audit
+from app.platform.pdf import pdf_response, render_pdf
+from app.reports.insights import report_context
 
 bp = Blueprint("reports", __name__)
 

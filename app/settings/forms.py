@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from app.password_forms import MeetsPasswordPolicy
-from app.passwords import MAX_LENGTH
+from app.accounts.policy import MAX_LENGTH
+from app.accounts.validators import MeetsPasswordPolicy
 
 
 class ChangePasswordForm(FlaskForm):

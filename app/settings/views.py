@@ -5,13 +5,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
 
-from app.accounts import change_own_password
+from app.accounts.operations import change_own_password
+from app.accounts.validators import NEW_PASSWORD_HINT
+from app.auth.throttling import sign_in_limits
 from app.extensions import db
-from app.password_forms import NEW_PASSWORD_HINT
-from app.preferences import choose_high_contrast, high_contrast
-from app.redirects import safe_next
 from app.settings.forms import ChangePasswordForm
-from app.throttling import sign_in_limits
+from app.web.preferences import choose_high_contrast, high_contrast
+from app.web.redirects import safe_next
 
 bp = Blueprint("settings", __name__)
 

@@ -20,7 +20,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from app import create_app
-from app.demo import DEMO_PASSWORD, seed
+from app.cli.demo import DEMO_PASSWORD, seed
 from app.extensions import db
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
 

@@ -7,8 +7,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.core.questionnaire import load_content
 from app.paper.form_ids import new_form_id
-from app.questionnaire import load_content
 from tests.browser.conftest import Pages
 
 pytestmark = pytest.mark.browser

@@ -1,0 +1,1 @@
+"""Accounts: creating them, signing in with a password, and the password policy."""

@@ -1,0 +1,161 @@
+"""The anonymous resident survey: its bilingual content, validated on load, and its results.
+
+Part of the domain core: no Flask. The content lives in ``content/resident_survey.yaml``; the
+results are summarised here so the report, the API and the tests read the same figures.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.core.questionnaire import CONTENT_DIR, LANGUAGES, ContentError, Text
+
+SURVEY_FILE = CONTENT_DIR / "resident_survey.yaml"
+SCALE_POINTS = 5
+
+
+@dataclass(frozen=True)
+class SurveyQuestion:
+    id: str
+    topic: str
+    paper_section: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class ResidentSurvey:
+    version: str
+    scale: tuple[Text, ...]
+    """The answer labels, 1 (strongly disagree) first."""
+    topics: Mapping[str, Text]
+    questions: tuple[SurveyQuestion, ...]
+
+    def question(self, question_id: str) -> SurveyQuestion | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+
+def _fail(where: str, problem: str) -> ContentError:
+    return ContentError(f"{SURVEY_FILE.name}: {where}: {problem}")
+
+
+def _text(node: Any, where: str) -> Text:
+    if not isinstance(node, dict):
+        raise _fail(where, "expected a mapping with 'en' and 'zh'")
+    for lang in LANGUAGES:
+        if not isinstance(node.get(lang), str) or not node[lang].strip():
+            raise _fail(where, f"'{lang}' must be a non-empty string")
+    return Text(en=node["en"].strip(), zh=node["zh"].strip())
+
+
+def _list(doc: dict[str, Any], key: str) -> list[Any]:
+    value = doc.get(key)
+    if not isinstance(value, list) or not value:
+        raise _fail("top level", f"'{key}' must be a non-empty list")
+    return value
+
+
+def load_resident_survey(path: Path = SURVEY_FILE) -> ResidentSurvey:
+    """Parse and validate the survey file; a malformed one raises ContentError at start-up."""
+    try:
+        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise _fail("file", f"cannot be read: {exc}") from exc
+    if not isinstance(doc, dict):
+        raise _fail("top level", "expected a mapping")
+    version = doc.get("version")
+    if not isinstance(version, str) or not version.strip():
+        raise _fail("top level", "'version' must be a non-empty string")
+    scale = tuple(_text(label, f"scale #{i + 1}") for i, label in enumerate(_list(doc, "scale")))
+    if len(scale) != SCALE_POINTS:
+        raise _fail("scale", f"needs exactly {SCALE_POINTS} labels")
+    topics: dict[str, Text] = {}
+    for i, node in enumerate(_list(doc, "topics")):
+        topic_id = node.get("id") if isinstance(node, dict) else None
+        if not isinstance(topic_id, str) or not topic_id or topic_id in topics:
+            raise _fail(f"topic #{i + 1}", "needs a unique 'id'")
+        topics[topic_id] = _text(node.get("title"), f"topic '{topic_id}' title")
+    questions: list[SurveyQuestion] = []
+    for i, node in enumerate(_list(doc, "questions")):
+        if not isinstance(node, dict) or not isinstance(node.get("id"), str):
+            raise _fail(f"question #{i + 1}", "needs an 'id'")
+        qid = node["id"]
+        if any(q.id == qid for q in questions):
+            raise _fail(f"question '{qid}'", "id is used twice")
+        if node.get("topic") not in topics:
+            raise _fail(f"question '{qid}'", f"'topic' must be one of {', '.join(topics)}")
+        section = node.get("paper_section")
+        if not isinstance(section, str) or not section.startswith(("3.3", "4.3")):
+            raise _fail(f"question '{qid}'", "'paper_section' must lie in 3.3 or 4.3")
+        questions.append(
+            SurveyQuestion(qid, node["topic"], section, _text(node.get("text"), f"'{qid}' text"))
+        )
+    unused = set(topics) - {q.topic for q in questions}
+    if unused:
+        raise _fail("topics", f"no question asks about {', '.join(sorted(unused))}")
+    return ResidentSurvey(version.strip(), scale, topics, tuple(questions))
+
+
+def answer_problems(survey: ResidentSurvey, answers: Mapping[str, Any]) -> dict[str, str]:
+    """What is wrong with one response: unknown questions, or values outside 1..5."""
+    problems = {}
+    for qid, value in answers.items():
+        if survey.question(qid) is None:
+            problems[qid] = "unknown question id"
+        elif isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 5:
+            problems[qid] = "must be a whole number from 1 to 5"
+    return problems
+
+
+def agreement_score(mean: float) -> float:
+    """A mean on the 1..5 scale as 0..100, like the assessment's scores."""
+    return 100 * (mean - 1) / (SCALE_POINTS - 1)
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    question_id: str
+    answers: int
+    counts: tuple[int, ...]
+    """How many residents chose each point of the scale, 1 first."""
+    score: float | None
+    """0..100, None when nobody answered."""
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    responses: int
+    questions: tuple[QuestionResult, ...]
+    topics: Mapping[str, float | None]
+    """Each topic's score: the mean of its questions' scores."""
+    resident_index: float | None
+    """The mean of the topic scores: the residents' own participation-and-trust score."""
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def summarise(survey: ResidentSurvey, responses: Sequence[Mapping[str, int]]) -> SurveyResults:
+    """Count and score the responses; unanswered questions are left out of their means."""
+    results = []
+    for question in survey.questions:
+        given = [r[question.id] for r in responses if r.get(question.id) in range(1, 6)]
+        counts = tuple(given.count(point) for point in range(1, SCALE_POINTS + 1))
+        mean = _mean([float(v) for v in given])
+        score = None if mean is None else agreement_score(mean)
+        results.append(QuestionResult(question.id, len(given), counts, score))
+    topics: dict[str, float | None] = {}
+    for topic in survey.topics:
+        scored = [
+            r.score
+            for r, q in zip(results, survey.questions, strict=True)
+            if q.topic == topic and r.score is not None
+        ]
+        topics[topic] = _mean(scored)
+    index = _mean([s for s in topics.values() if s is not None])
+    return SurveyResults(len(responses), tuple(results), topics, index)

@@ -1,0 +1,154 @@
+"""PDF documents for the blueprints that print: HTML from their templates in, PDF out.
+
+Not a blueprint. WeasyPrint runs in one warm worker process per app process; a render that
+runs past ``PDF_RENDER_TIMEOUT`` seconds is killed with its worker (the next render starts a
+fresh one) and answered 503, as is a machine where WeasyPrint cannot run. The same HTML is never
+rendered twice in a row: a small per-app cache keyed by the HTML's digest answers repeats, so a
+submitted report, whose HTML no longer changes, is laid out once.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import select
+import subprocess  # starts our own renderer module, below  # nosec B404
+import sys
+import threading
+import time
+from collections import OrderedDict
+from typing import IO
+
+from flask import Flask, current_app, url_for
+from werkzeug.exceptions import ServiceUnavailable
+from werkzeug.wrappers import Response
+
+from app.platform.pdf.job import JOB, PDF, RenderJob, read_frame, write_frame
+
+RETRY_AFTER_SECONDS = 30
+
+
+class PdfUnavailable(Exception):
+    """No PDF could be made: the render overran its time limit, or WeasyPrint cannot run here."""
+
+
+class RenderWorker:
+    """One rendering process (``python -m app.platform.pdf``) per app process, started when
+    first needed."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    def _started(self) -> tuple[IO[bytes], IO[bytes]]:
+        """The pipes of a running worker: (jobs, replies)."""
+        if self._process is None or self._process.poll() is not None:
+            self.stop()
+            self._process = subprocess.Popen(  # noqa: S603 - own module, no shell  # nosec B603
+                [sys.executable, "-m", "app.platform.pdf"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            )
+        jobs, replies = self._process.stdin, self._process.stdout
+        if jobs is None or replies is None:  # pragma: no cover - Popen was asked for both
+            raise OSError("the rendering process has no pipes")
+        return jobs, replies
+
+    def stop(self) -> None:
+        """Kill the worker, e.g. mid-render at the deadline; the next render starts a new one."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            for pipe in (self._process.stdin, self._process.stdout):
+                if pipe is not None:
+                    pipe.close()
+        self._process = None
+
+    def render(self, job: RenderJob, timeout: float) -> bytes:
+        """Return the PDF, or raise PdfUnavailable when it is not ready within ``timeout``."""
+        deadline = time.monotonic() + timeout
+        if not self._lock.acquire(timeout=timeout):
+            raise PdfUnavailable(f"another document was still rendering after {timeout:g} s")
+        try:
+            jobs, replies = self._started()
+            write_frame(jobs, JOB, job.encode())
+            left = max(0.0, deadline - time.monotonic())
+            ready, _, _ = select.select([replies], [], [], left)
+            if not ready:
+                self.stop()
+                raise PdfUnavailable(f"rendering took longer than {timeout:g} s and was stopped")
+            kind, payload = read_frame(replies)
+        except (EOFError, OSError, ValueError) as error:
+            self.stop()
+            raise PdfUnavailable(f"the rendering process stopped ({error})") from error
+        finally:
+            self._lock.release()
+        if kind != PDF:
+            raise PdfUnavailable(payload.decode(errors="replace"))
+        return payload
+
+
+class PdfCache:
+    """The most recent PDFs by the digest of their HTML, at most ``entries`` of them."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+            return self._items.get(key)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+    def put(self, key: str, pdf: bytes) -> None:
+        with self._lock:
+            self._items[key] = pdf
+            while len(self._items) > self.entries:
+                self._items.popitem(last=False)
+
+
+renderer = RenderWorker()
+atexit.register(renderer.stop)
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["cityready_pdf_cache"] = PdfCache(int(app.config["PDF_CACHE_ENTRIES"]))
+
+
+def render_pdf(html: str) -> bytes:
+    """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not."""
+    key = hashlib.sha256(html.encode()).hexdigest()
+    cache: PdfCache = current_app.extensions["cityready_pdf_cache"]
+    if (cached := cache.get(key)) is not None:
+        return cached
+    job = RenderJob(
+        html=html,
+        static_folder=str(current_app.static_folder),
+        static_path=url_for("static", filename=""),
+    )
+    try:
+        pdf = renderer.render(job, float(current_app.config["PDF_RENDER_TIMEOUT"]))
+    except PdfUnavailable as error:
+        current_app.logger.error(
+            "PDF not produced: %s. PDFs need WeasyPrint with Pango and a CJK font "
+            "(Debian: libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-microhei).",
+            error,
+        )
+        raise ServiceUnavailable(
+            f"The PDF could not be produced: {error}.", retry_after=RETRY_AFTER_SECONDS
+        ) from error
+    cache.put(key, pdf)
+    return pdf
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response:
+    """Send a PDF for viewing in the browser (app.web.headers keeps it out of every cache)."""
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response

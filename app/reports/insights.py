@@ -1,0 +1,370 @@
+"""Everything the report shows beyond the scores, gathered once for the HTML page and the PDF.
+
+A report template includes one partial per section (``assessment/_report_*.html``); each reads
+its part of the ``insights`` object built here, so any view that renders the report, or a PDF of
+it, passes ``insights=report_insights(assessment)`` and gets every section.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import cast
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.assessments.operations import (
+    FINISHED_STATUSES,
+    PeerScores,
+    assessment_uncertainty,
+    bank_for,
+    current_peers,
+    report_snapshot,
+)
+from app.core.resident_survey import ResidentSurvey, SurveyResults, summarise
+from app.core.scoring import Snapshot, score_assessment
+from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
+from app.core.trends import RoundComparison, compare_rounds, peer_percentiles
+from app.core.uncertainty import Uncertainty, safe_link
+from app.departments.operations import DepartmentView, department_view
+from app.extensions import content, db
+from app.models import (
+    ActionItem,
+    Answer,
+    Assessment,
+    Department,
+    Survey,
+    SurveyResponse,
+    Target,
+    area_scores,
+)
+from app.surveys.operations import survey_of, survey_results
+
+
+@dataclass(frozen=True)
+class ActionFollowUp:
+    item: ActionItem
+    outcome: ActionOutcome
+
+
+Percentiles = dict[str, float | None] | None
+
+
+@dataclass(frozen=True)
+class RoundPoint:
+    assessment_id: int
+    when: datetime
+    overall: float
+    areas: dict[str, float | None]
+
+
+@dataclass(frozen=True)
+class PeerRow:
+    """One city's latest approved scores, for the admins' view of the whole distribution."""
+
+    city_id: int
+    city_name: str
+    assessment_id: int
+    scores: dict[str, float | None]
+    """Area ids and "overall"."""
+
+
+@dataclass(frozen=True)
+class ReportInsights:
+    uncertainty: Uncertainty
+    evidenced_answers: tuple[Answer, ...]
+    """Answers that carry a confidence or evidence, for the evidence table."""
+    targets: dict[str, int]
+    """The target levels the city has set, by area or question id."""
+    area_gaps: tuple[AreaGap, ...]
+    question_gaps: tuple[QuestionGap, ...]
+    actions: tuple[ActionItem, ...]
+    """Action items planned from this round's countermeasures."""
+    follow_ups: tuple[ActionFollowUp, ...]
+    """Action items of earlier rounds, and how their questions moved up to this round."""
+    rounds: tuple[RoundPoint, ...]
+    """The city's finished rounds up to this one, and this one, oldest first."""
+    since_last: RoundComparison | None
+    """The change since the previous finished round; None for a city's first round."""
+    peer_count: int
+    """Other cities with an approved assessment."""
+    percentiles: Percentiles
+    """Per area and "overall"; None while fewer than MIN_PEERS other cities can be compared."""
+    distribution: tuple[PeerRow, ...]
+    """Every city's latest approved scores: shown to admins only, never to officials."""
+    survey: Survey | None
+    """The resident survey opened for this round, if any."""
+    survey_results: SurveyResults | None
+    survey_questions: ResidentSurvey
+    departments: DepartmentView | None
+    """Several departments' answers and their consolidation; None when none was invited."""
+
+    @staticmethod
+    def evidence_href(answer: Answer) -> str | None:
+        return safe_link(answer.evidence)
+
+    @staticmethod
+    def title_of(countermeasure_id: str, lang: str) -> str:
+        """A countermeasure's title; its id when the catalogue no longer has it."""
+        found = content.catalogue.countermeasure(countermeasure_id)
+        return countermeasure_id if found is None else found.title.get(lang)
+
+
+@dataclass(frozen=True)
+class LiveInsights:
+    """The report's sections that keep changing after submission: the residents' survey goes
+    on collecting answers and invited departments go on answering. Cached reports key on their
+    version (``app.assessments.operations.frozen_version``)."""
+
+    survey: Survey | None
+    survey_results: SurveyResults | None
+    survey_questions: ResidentSurvey
+    departments: DepartmentView | None
+
+
+def live_insights(assessment: Assessment, records: CityRecords | None = None) -> LiveInsights:
+    """The live sections; from ``records`` when building many at once, else with their own
+    queries."""
+    if records is None:
+        survey = survey_of(assessment)
+        results = None if survey is None else survey_results(survey)
+        departments = department_view(assessment)
+    else:
+        survey = records.surveys.get(assessment.id)
+        results = (
+            None
+            if survey is None
+            else summarise(content.resident_survey, records.survey_answers.get(survey.id, []))
+        )
+        departments = department_view(assessment, records.departments.get(assessment.id, []))
+    return LiveInsights(
+        survey=survey,
+        survey_results=results,
+        survey_questions=content.resident_survey,
+        departments=departments,
+    )
+
+
+@dataclass(frozen=True)
+class CityRecords:
+    """What reports read beyond their own assessment, loaded for many assessments at once, so
+    a list of reports costs the same few queries as one report."""
+
+    targets: dict[int, dict[str, int]]
+    """Each city's target levels, by area or question id."""
+    actions: dict[int, list[ActionItem]]
+    """Each assessment's action items, for every assessment of the cities concerned."""
+    finished: dict[int, list[Assessment]]
+    """Each city's finished rounds, oldest first, with their answers loaded."""
+    peers: tuple[PeerScores, ...]
+    """Every city's latest approved assessment (``current_peers``)."""
+    surveys: dict[int, Survey]
+    """Each assessment's residents' survey, by assessment id."""
+    survey_answers: dict[int, list[dict[str, int]]]
+    """Each survey's responses, by survey id."""
+    departments: dict[int, list[Department]]
+    """Each assessment's invited departments with their answers, by assessment id."""
+
+    def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
+        return _earlier_rounds(self.finished, assessment)
+
+
+def _earlier_rounds(
+    finished: dict[int, list[Assessment]], assessment: Assessment
+) -> list[Assessment]:
+    """The city's finished rounds before this one (all of them for a draft)."""
+    return [
+        r
+        for r in finished.get(assessment.city_id, [])
+        if r.id != assessment.id
+        and (
+            assessment.submitted_at is None
+            or (r.submitted_at is not None and r.submitted_at < assessment.submitted_at)
+        )
+    ]
+
+
+def city_records(assessments: Iterable[Assessment]) -> CityRecords:
+    """Load the targets, actions and finished rounds of these assessments' cities, the peers,
+    and the assessments' surveys and departments: nine queries, however many assessments."""
+    assessments = list(assessments)
+    city_ids = sorted({a.city_id for a in assessments})
+    assessment_ids = [a.id for a in assessments]
+    targets: dict[int, dict[str, int]] = {c: {} for c in city_ids}
+    for row in db.session.execute(
+        sa.select(Target.city_id, Target.scope, Target.level).where(Target.city_id.in_(city_ids))
+    ):
+        targets[row.city_id][row.scope] = row.level
+    actions: dict[int, list[ActionItem]] = defaultdict(list)
+    for item in db.session.scalars(
+        sa.select(ActionItem).where(ActionItem.city_id.in_(city_ids)).order_by(ActionItem.id)
+    ):
+        actions[item.assessment_id].append(item)
+    finished: dict[int, list[Assessment]] = defaultdict(list)
+    for past in db.session.scalars(
+        sa.select(Assessment)
+        .where(Assessment.city_id.in_(city_ids), Assessment.status.in_(FINISHED_STATUSES))
+        .order_by(Assessment.submitted_at, Assessment.id)
+        # A trend point needs only the score columns; a city may have many rounds.
+        .options(so.defer(Assessment.score_snapshot), so.lazyload(Assessment.answers))
+    ):
+        finished[past.city_id].append(past)
+    _load_compared_rounds(assessments, finished, actions)
+    surveys = {
+        survey.assessment_id: survey
+        for survey in db.session.scalars(
+            sa.select(Survey).where(Survey.assessment_id.in_(assessment_ids))
+        )
+    }
+    survey_answers: dict[int, list[dict[str, int]]] = defaultdict(list)
+    for response in db.session.execute(
+        sa.select(SurveyResponse.survey_id, SurveyResponse.answers)
+        .where(SurveyResponse.survey_id.in_([s.id for s in surveys.values()]))
+        .order_by(SurveyResponse.id)
+    ):
+        survey_answers[response.survey_id].append(response.answers)
+    departments: dict[int, list[Department]] = defaultdict(list)
+    for department in db.session.scalars(
+        sa.select(Department)
+        .where(Department.assessment_id.in_(assessment_ids))
+        .options(so.selectinload(Department.answers))
+        .order_by(Department.id)
+    ):
+        departments[department.assessment_id].append(department)
+    return CityRecords(
+        targets,
+        actions,
+        finished,
+        current_peers(),
+        surveys,
+        survey_answers,
+        departments,
+    )
+
+
+def _load_compared_rounds(
+    assessments: list[Assessment],
+    finished: dict[int, list[Assessment]],
+    actions: dict[int, list[ActionItem]],
+) -> None:
+    """Load answers and snapshots of the only earlier rounds a report reads whole, in one query:
+    the round just before each assessment (what changed since) and rounds with action items
+    (their follow-up)."""
+    wanted: set[int] = set()
+    for assessment in assessments:
+        earlier = _earlier_rounds(finished, assessment)
+        if earlier:
+            wanted.add(earlier[-1].id)
+        wanted.update(past.id for past in earlier if past.id in actions)
+    if wanted:
+        db.session.scalars(
+            sa.select(Assessment)
+            .where(Assessment.id.in_(wanted))
+            .options(so.undefer(Assessment.score_snapshot), so.selectinload(Assessment.answers))
+        ).all()
+
+
+def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFollowUp, ...]:
+    now = (bank_for(assessment), assessment.answer_values())
+    return tuple(
+        ActionFollowUp(
+            item, action_outcome(item.question_ids, (bank_for(past), past.answer_values()), now)
+        )
+        for past in records.earlier_rounds(assessment)
+        for item in records.actions.get(past.id, [])
+    )
+
+
+def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
+    when = assessment.submitted_at or assessment.updated_at
+    return RoundPoint(assessment.id, when, snap["overall"], dict(snap["areas"]))
+
+
+def _finished_point(past: Assessment) -> RoundPoint:
+    """A finished round from its score columns, which hold its snapshot's figures."""
+    overall = cast(float, past.overall_score)  # set with the status, at every submission
+    return RoundPoint(past.id, past.submitted_at or past.updated_at, overall, area_scores(past))
+
+
+def _round_facts(
+    assessment: Assessment, snap: Snapshot
+) -> tuple[dict[str, float | None], float, dict[str, str], list[str]]:
+    measures = [cm["id"] for cm in snap["countermeasures"]]
+    return dict(snap["areas"]), snap["overall"], assessment.answer_values(), measures
+
+
+def _trend(
+    assessment: Assessment, snap: Snapshot, records: CityRecords
+) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
+    earlier = records.earlier_rounds(assessment)
+    points = (*(_finished_point(a) for a in earlier), _point(assessment, snap))
+    if not earlier:
+        return points, None
+    comparison = compare_rounds(
+        bank_for(assessment),
+        _round_facts(earlier[-1], report_snapshot(earlier[-1])),
+        _round_facts(assessment, snap),
+    )
+    return points, comparison
+
+
+def _scores(row: PeerScores) -> dict[str, float | None]:
+    return {**area_scores(row), "overall": row.overall_score}
+
+
+def _peers(
+    assessment: Assessment, snap: Snapshot, records: CityRecords
+) -> tuple[dict[str, float | None] | None, int, tuple[PeerRow, ...]]:
+    others = [row for row in records.peers if row.city_id != assessment.city_id]
+    own = {**dict(snap["areas"]), "overall": snap["overall"]}
+    percentiles = peer_percentiles(own, [_scores(row) for row in others])
+    distribution = tuple(
+        PeerRow(row.city_id, row.city_name, row.id, _scores(row)) for row in records.peers
+    )
+    return percentiles, len(others), distribution
+
+
+def report_insights(assessment: Assessment, records: CityRecords | None = None) -> ReportInsights:
+    """The report's sections beyond the scores; pass ``records`` when building many at once."""
+    if records is None:
+        records = city_records([assessment])
+    bank = bank_for(assessment)
+    answers = assessment.answer_values()
+    chosen = records.targets.get(assessment.city_id, {})
+    area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
+    snap = report_snapshot(assessment, chosen)
+    rounds, since_last = _trend(assessment, snap, records)
+    percentiles, peer_count, distribution = _peers(assessment, snap, records)
+    live = live_insights(assessment, records)
+    return ReportInsights(
+        uncertainty=assessment_uncertainty(assessment),
+        evidenced_answers=tuple(a for a in assessment.answers if a.confidence or a.evidence),
+        targets=chosen,
+        area_gaps=area_gaps,
+        question_gaps=question_gaps,
+        actions=tuple(records.actions.get(assessment.id, [])),
+        follow_ups=_follow_ups(assessment, records),
+        rounds=rounds,
+        since_last=since_last,
+        peer_count=peer_count,
+        percentiles=percentiles,
+        distribution=distribution,
+        survey=live.survey,
+        survey_results=live.survey_results,
+        survey_questions=live.survey_questions,
+        departments=live.departments,
+    )
+
+
+def report_context(assessment: Assessment) -> dict[str, object]:
+    """What the report templates, HTML and PDF, are rendered with."""
+    return {
+        "assessment": assessment,
+        "bank": bank_for(assessment),
+        "report": report_snapshot(assessment),
+        "keep_doing": content.catalogue.keep_doing,
+        "insights": report_insights(assessment),
+    }

@@ -1,0 +1,87 @@
+"""Values and filters every template can use."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date, format_datetime, get_timezone_name
+from flask import Flask, current_app, request
+from flask_babel import format_decimal, get_locale
+from werkzeug.local import LocalProxy
+
+from app.version import APP_VERSION
+from app.web.preferences import high_contrast
+
+
+def display_zone() -> ZoneInfo:
+    """The zone people read times in (``DISPLAY_TIMEZONE``): times are stored in UTC, but a
+    city official reads "10:05" as their own clock, not Greenwich's."""
+    return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
+
+
+def _localtime(value: datetime | None) -> str:
+    """A stored UTC time on the reader's clock, with the zone named so it is never ambiguous:
+    "2026-11-30 10:05 CST" in English, "2026年11月30日 10:05 中国标准时间" in Chinese."""
+    if value is None:
+        return ""
+    locale = get_locale()
+    local = value.astimezone(display_zone())
+    if locale is not None and locale.language == "zh":
+        shown = format_datetime(local, "y年M月d日 HH:mm", locale=locale)
+        return f"{shown} {get_timezone_name(local, 'long', locale=locale)}"
+    return f"{format_datetime(local, 'yyyy-MM-dd HH:mm', locale='en')} {local.tzname()}"
+
+
+def _decimal(value: object, places: int = 1) -> str:
+    """A score or priority in the page's language, with a fixed number of decimal places;
+    a missing figure (None, or an undefined key) is a dash."""
+    if not isinstance(value, int | float):
+        return "—"
+    return format_decimal(value, "#,##0." + "0" * places if places else "#,##0")
+
+
+def _localdate(value: datetime | None, form: str = "long") -> str:
+    """The day of a stored UTC time on the reader's clock (near midnight it differs from UTC's);
+    ``form`` is a Babel format name or pattern, e.g. "yyyy-MM-dd" for a chart's axis."""
+    if value is None:
+        return ""
+    return format_date(value.astimezone(display_zone()), form, locale=get_locale())
+
+
+def _url_with_lang(lang: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = lang
+    return request.path + "?" + urlencode(args)
+
+
+def _current_lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
+def register(app: Flask) -> None:
+    try:
+        ZoneInfo(app.config["DISPLAY_TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValueError(
+            f"DISPLAY_TIMEZONE {app.config['DISPLAY_TIMEZONE']!r} is not a known time zone "
+            "(an IANA name such as Asia/Shanghai)"
+        ) from error
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters["localtime"] = _localtime
+    app.jinja_env.filters["decimal"] = _decimal
+    app.jinja_env.filters["localdate"] = _localdate
+    # A global, not a context variable: macros imported from other templates see only globals,
+    # and a context-only `lang` silently rendered their content in English.
+    app.jinja_env.globals["lang"] = LocalProxy(_current_lang)
+
+    @app.context_processor
+    def globals_for_templates() -> dict[str, object]:
+        return {
+            "app_version": APP_VERSION,
+            "html_lang": "zh-Hans" if _current_lang() == "zh" else "en",
+            "url_with_lang": _url_with_lang,
+            "high_contrast": high_contrast(),
+        }
