@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.orm as so
 from flask import Flask
 
 DEFAULTS: dict[str, Any] = {
@@ -78,7 +79,7 @@ def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
     from app.extensions import content, csrf, db, limiter, login_manager, migrate
-    from app.platform import pdf, sqlite
+    from app.platform import data_version, pdf, sqlite
     from app.platform.caching import frozen_cache
     from app.web import headers, input_guard
     from app.web.i18n import init_babel
@@ -100,6 +101,7 @@ def register_extensions(app: Flask) -> None:
     input_guard.init_app(app)
     pdf.init_app(app)
     sqlite.tune_connections()
+    data_version.watch(so.Session)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -18,6 +18,8 @@ from app.extensions import Model
 ROLES = ("official", "admin")
 STATUSES = ("draft", "submitted", "approved", "returned")
 EDITABLE_STATUSES = ("draft", "returned")
+FINISHED_STATUSES = ("submitted", "approved")
+"""Rounds whose answers are final: a draft or a returned assessment may still change."""
 SOURCES = ("web", "api", "paper")
 """How an assessment's answers arrived: the pages, the API, or keyed in from a paper form."""
 COMMENT_MAX_LENGTH = 5000
@@ -52,6 +54,8 @@ class City(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    data_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    """Advanced by every write to a row of this city's data (``app.platform.data_version``)."""
 
     def __repr__(self) -> str:
         return f"<City {self.name}>"

@@ -26,7 +26,7 @@ from werkzeug.routing import Rule
 from werkzeug.security import generate_password_hash
 
 from app import create_app
-from app.assessments.operations import report_snapshot
+from app.assessments.scores import report_snapshot
 from app.departments.operations import invite_department
 from app.extensions import db
 from app.models import ApiToken, Assessment, User

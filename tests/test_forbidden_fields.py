@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.assessments.operations import report_snapshot
+from app.assessments.scores import report_snapshot
 from app.extensions import content, db
 from app.models import ActionItem, Assessment, Department, Survey, Target
 from tests.conftest import PASSWORD, bearer, count_rows, get_assessment

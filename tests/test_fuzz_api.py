@@ -21,7 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.api.openapi import PATHS, SCHEMAS
-from app.assessments.operations import report_snapshot
+from app.assessments.scores import report_snapshot
 from app.extensions import content, db
 from app.models import Assessment
 from app.plans.operations import ActionInput, plan_action

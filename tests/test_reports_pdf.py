@@ -18,11 +18,11 @@ from pypdf import PdfReader
 
 from app.assessments.operations import (
     AnswerInput,
-    report_snapshot,
     save_answers,
     start_assessment,
     submit_assessment,
 )
+from app.assessments.scores import report_snapshot
 from app.cli.demo import DEMO_PASSWORD
 from app.extensions import content, db
 from app.models import Assessment, City, User

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.admin.filters import STATUS_CHOICES
-from app.assessments.operations import FINISHED_STATUSES, latest_rounds
+from app.assessments.queries import latest_rounds
 from app.core.questionnaire import AREA_IDS, QuestionBank
 from app.core.review_stats import WidespreadWeakness, mean, widespread_weaknesses
 from app.extensions import db
-from app.models import Answer, Assessment, StatusChange
+from app.models import FINISHED_STATUSES, Answer, Assessment
+from app.platform import data_version
 from app.platform.caching import frozen_cache
 
 
@@ -39,30 +40,14 @@ class Dashboard:
     weaknesses: list[WidespreadWeakness]
 
 
-def dashboard_version() -> tuple[int | None, int | None]:
-    """What the dashboard is built from, in one indexed statement.
-
-    Every status change adds a ``status_change`` row and every new assessment a higher id;
-    finished rounds' answers and scores never change and nothing is deleted. So the newest of
-    each moves whenever a figure on the dashboard can.
-    """
-    row = db.session.execute(
-        sa.select(
-            sa.select(sa.func.max(StatusChange.id)).scalar_subquery(),
-            sa.select(sa.func.max(Assessment.id)).scalar_subquery(),
-        )
-    ).one()
-    return row[0], row[1]
-
-
 def current_dashboard(bank: QuestionBank) -> Dashboard:
-    """The dashboard, computed once per worker for each version of the data it counts.
+    """The dashboard, computed once per worker for each version of the data.
 
     Computing it reads every city's latest round and its answers, which grows with the
-    rollout; reading its version does not.
+    rollout; reading the version does not.
     """
-    key = ("dashboard", bank.version, *dashboard_version())
-    return frozen_cache.get_or_make(key, lambda: dashboard(bank))
+    version = data_version.current(db.session.connection())
+    return frozen_cache.get_or_make(("dashboard", bank.version, *version), lambda: dashboard(bank))
 
 
 def dashboard(bank: QuestionBank) -> Dashboard:

@@ -19,6 +19,7 @@ from app.admin.filters import Page, SubmissionFilters
 from app.core.questionnaire import AREA_IDS
 from app.extensions import db
 from app.models import Answer, Assessment, City, User, area_scores
+from app.platform import data_version
 from app.platform.caching import frozen_cache
 
 EXPORT_BATCH_SIZE = 500
@@ -63,15 +64,10 @@ def _city_choices() -> CityChoices:
 
 
 def city_choices() -> CityChoices:
-    """The cities, built once per worker for each set of them: a national list has thousands.
-
-    Cities are only ever added, never renamed or removed, so their count and newest id say
-    whether a kept list is still whole.
-    """
-    count, newest = db.session.execute(
-        sa.select(sa.func.count(City.id), sa.func.max(City.id))
-    ).one()
-    return frozen_cache.get_or_make(("city_choices", count, newest), _city_choices)
+    """The cities, built once per worker for each version of the data: a national list has
+    thousands."""
+    version = data_version.current(db.session.connection())
+    return frozen_cache.get_or_make(("city_choices", *version), _city_choices)
 
 
 def _start_of(day: date, zone: tzinfo) -> datetime:

@@ -37,7 +37,7 @@ from app.admin.queries import (
     stream_submissions,
     submissions_page,
 )
-from app.assessments.operations import bank_for, report_snapshot
+from app.assessments.scores import bank_for, report_snapshot
 from app.assessments.workflow import (
     TransitionRefused,
     approve_assessment,

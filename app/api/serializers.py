@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import url_for
 
-from app.assessments.operations import bank_for, report_snapshot
+from app.assessments.scores import bank_for, report_snapshot
 from app.core.questionnaire import QuestionBank
 from app.core.scoring import ScoreCard
 from app.core.uncertainty import uncertainty_json

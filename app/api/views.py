@@ -24,13 +24,9 @@ from app.api.validation import (
     parse_survey_response,
     parse_targets_body,
 )
-from app.assessments.operations import (
-    assessment_or_404,
-    bank_for,
-    file_assessment,
-    frozen_version,
-    visible_assessments,
-)
+from app.assessments.operations import file_assessment
+from app.assessments.queries import assessment_or_404, visible_assessments
+from app.assessments.scores import bank_for
 from app.auth.throttling import sign_in_limits
 from app.auth.tokens import token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
@@ -47,6 +43,7 @@ from app.plans.operations import (
 from app.platform import audit
 from app.platform.caching import frozen_cache
 from app.reports.insights import city_records
+from app.reports.versions import frozen_version
 from app.surveys.operations import open_survey, record_response, survey_of, survey_results
 from app.version import APP_VERSION
 from app.web.templating import display_zone
@@ -212,7 +209,7 @@ def get_assessment(assessment_id: int) -> Response:
     lang, for_admin = _lang(), g.api_user.is_admin
     # A submitted assessment's JSON is built and serialised once per version of what it shows,
     # language and kind of reader (admins see more).
-    key = None if version.key is None else ("api-json", *version.key, lang, for_admin)
+    key = version.cache_key("api-json", lang, for_admin)
 
     def build() -> str:
         assessment = assessment_or_404(g.api_user, assessment_id)

@@ -13,20 +13,19 @@ from app.assessments.forms import NewAssessmentForm, SubmitForm, area_form
 from app.assessments.operations import (
     AnswerInput,
     IncompleteAssessment,
-    assessment_or_404,
-    bank_for,
-    frozen_version,
     save_answers,
     start_assessment,
     submit_assessment,
-    visible_assessments,
 )
+from app.assessments.queries import assessment_or_404, visible_assessments
+from app.assessments.scores import bank_for
 from app.assessments.workflow import TransitionRefused, status_history
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
 from app.platform.caching import frozen_cache
 from app.reports.insights import report_context
+from app.reports.versions import frozen_version
 
 bp = Blueprint("assessment", __name__)
 
@@ -208,11 +207,7 @@ def report(assessment_id: int) -> str:
     version = frozen_version(current_user, assessment_id)
     # Once submitted, the body is rendered once per version of what it shows and reused; admins
     # see every city's scores among the peers, so each kind of reader has its own.
-    key = (
-        None
-        if version.key is None
-        else ("report-html", *version.key, _lang(), current_user.is_admin)
-    )
+    key = version.cache_key("report-html", _lang(), current_user.is_admin)
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
     return render_template("assessment/report.html", city_name=version.city_name, body=body)
 

@@ -64,7 +64,7 @@ def change_status(
             sa.update(Assessment)
             .where(Assessment.id == assessment.id, Assessment.status == from_status)
             .values(status=to_status, updated_at=now, **values)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False, data_version_cities=[assessment.city_id])
         ),
     )
     if result.rowcount != 1:

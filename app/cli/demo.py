@@ -13,11 +13,11 @@ from datetime import date, timedelta
 from app.assessments.operations import (
     AnswerInput,
     find_or_create_city,
-    report_snapshot,
     save_answers,
     start_assessment,
     submit_assessment,
 )
+from app.assessments.scores import report_snapshot
 from app.assessments.workflow import approve_assessment, return_for_revision
 from app.departments.operations import invite_department, save_department_answers, submit_department
 from app.extensions import content, db

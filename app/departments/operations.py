@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 
-from app.assessments.operations import bank_for
+from app.assessments.scores import bank_for
 from app.core.consolidation import Consolidated, consolidate
 from app.core.questionnaire import QuestionBank
 from app.core.scoring import ScoreCard, score_assessment

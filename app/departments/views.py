@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.assessments.operations import assessment_or_404, bank_for
+from app.assessments.queries import assessment_or_404
+from app.assessments.scores import bank_for
 from app.departments.forms import InviteForm, NewLinkForm, department_form
 from app.departments.operations import (
     DuplicateDepartment,

@@ -13,7 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort
 
-from app.assessments.operations import report_snapshot
+from app.assessments.scores import report_snapshot
 from app.extensions import db
 from app.models import ActionItem, Assessment, Target, User
 

@@ -5,7 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.assessments.operations import assessment_or_404, bank_for, city_targets, report_snapshot
+from app.assessments.queries import assessment_or_404
+from app.assessments.scores import bank_for, city_targets, report_snapshot
 from app.extensions import db
 from app.models import ActionItem, Assessment
 from app.plans.forms import ActionForm, targets_form

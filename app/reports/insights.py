@@ -16,14 +16,7 @@ from typing import cast
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from app.assessments.operations import (
-    FINISHED_STATUSES,
-    PeerScores,
-    assessment_uncertainty,
-    bank_for,
-    current_peers,
-    report_snapshot,
-)
+from app.assessments.scores import assessment_uncertainty, bank_for, report_snapshot
 from app.core.resident_survey import ResidentSurvey, SurveyResults, summarise
 from app.core.scoring import Snapshot, score_assessment
 from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
@@ -32,6 +25,7 @@ from app.core.uncertainty import Uncertainty, safe_link
 from app.departments.operations import DepartmentView, department_view
 from app.extensions import content, db
 from app.models import (
+    FINISHED_STATUSES,
     ActionItem,
     Answer,
     Assessment,
@@ -41,6 +35,7 @@ from app.models import (
     Target,
     area_scores,
 )
+from app.reports.peers import PeerScores, current_peers
 from app.surveys.operations import survey_of, survey_results
 
 
@@ -116,8 +111,8 @@ class ReportInsights:
 @dataclass(frozen=True)
 class LiveInsights:
     """The report's sections that keep changing after submission: the residents' survey goes
-    on collecting answers and invited departments go on answering. Cached reports key on their
-    version (``app.assessments.operations.frozen_version``)."""
+    on collecting answers and invited departments go on answering. Cached reports follow them
+    as they follow every write (``app.reports.versions``)."""
 
     survey: Survey | None
     survey_results: SurveyResults | None

@@ -4,7 +4,7 @@ from flask import Blueprint, g, render_template
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.assessments.operations import assessment_or_404
+from app.assessments.queries import assessment_or_404
 from app.auth.tokens import token_required
 from app.models import Assessment
 from app.platform import audit

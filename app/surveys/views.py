@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
-from app.assessments.operations import assessment_or_404, report_snapshot
+from app.assessments.queries import assessment_or_404
+from app.assessments.scores import report_snapshot
 from app.extensions import content, db
 from app.surveys.forms import OpenSurveyForm, response_form
 from app.surveys.operations import (

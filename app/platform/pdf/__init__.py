@@ -16,13 +16,13 @@ import subprocess  # starts our own renderer module, below  # nosec B404
 import sys
 import threading
 import time
-from collections import OrderedDict
 from typing import IO
 
 from flask import Flask, current_app, url_for
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
 
+from app.platform.caching import LockedLRU
 from app.platform.pdf.job import JOB, PDF, RenderJob, read_frame, write_frame
 
 RETRY_AFTER_SECONDS = 30
@@ -88,43 +88,19 @@ class RenderWorker:
         return payload
 
 
-class PdfCache:
-    """The most recent PDFs by the digest of their HTML, at most ``entries`` of them."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-            return self._items.get(key)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
-
-    def put(self, key: str, pdf: bytes) -> None:
-        with self._lock:
-            self._items[key] = pdf
-            while len(self._items) > self.entries:
-                self._items.popitem(last=False)
-
-
 renderer = RenderWorker()
 atexit.register(renderer.stop)
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["cityready_pdf_cache"] = PdfCache(int(app.config["PDF_CACHE_ENTRIES"]))
+    # The most recent PDFs by the digest of their HTML.
+    app.extensions["cityready_pdf_cache"] = LockedLRU(int(app.config["PDF_CACHE_ENTRIES"]))
 
 
 def render_pdf(html: str) -> bytes:
     """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not."""
     key = hashlib.sha256(html.encode()).hexdigest()
-    cache: PdfCache = current_app.extensions["cityready_pdf_cache"]
+    cache: LockedLRU = current_app.extensions["cityready_pdf_cache"]
     if (cached := cache.get(key)) is not None:
         return cached
     job = RenderJob(
@@ -143,7 +119,7 @@ def render_pdf(html: str) -> bytes:
         raise ServiceUnavailable(
             f"The PDF could not be produced: {error}.", retry_after=RETRY_AFTER_SECONDS
         ) from error
-    cache.put(key, pdf)
+    cache.set(key, pdf)
     return pdf
 
 

@@ -1,0 +1,199 @@
+"""One version of everything the app shows, advanced by the database writes themselves.
+
+Every cached report, API answer and figure is keyed by ``current()``. Instead of a list of the
+tables each cache reads, which a new report section would forget, every flush that inserts,
+changes or deletes a row advances the version of the city the row belongs to, and the version
+of all the data is the count and the sum of the cities' versions: it moves with every committed
+write anywhere, and reading it is one small aggregate.
+
+Each model either names the way from its rows to their city in ``CITY_OF`` or is listed in
+``NOT_SHOWN`` with the reason no page or cache reads it; a flush of any other model is
+refused, so a new table cannot slip past the version. A bulk UPDATE, DELETE or INSERT through
+the ORM advances the cities it names (``execution_options(data_version_cities=[...])``), or
+every city when it names none. Only SQL written outside the ORM (by hand, or in a migration
+that changes data) must advance the version itself:
+``UPDATE city SET data_version = data_version + 1``.
+
+Counters per city rather than one global row: writers in different cities never wait for each
+other's commit, which one hot row would make them do on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, cast
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+
+from app.models import (
+    ActionItem,
+    Answer,
+    ApiToken,
+    Assessment,
+    AuditEvent,
+    City,
+    Department,
+    DepartmentAnswer,
+    ReviewerNote,
+    StatusChange,
+    Survey,
+    SurveyResponse,
+    Target,
+    User,
+)
+
+CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
+    City: ("id", None),
+    Assessment: ("city_id", None),
+    Target: ("city_id", None),
+    ActionItem: ("city_id", None),
+    Survey: ("city_id", None),
+    Answer: ("assessment_id", Assessment),
+    StatusChange: ("assessment_id", Assessment),
+    Department: ("assessment_id", Assessment),
+    ReviewerNote: ("status_change_id", StatusChange),
+    SurveyResponse: ("survey_id", Survey),
+    DepartmentAnswer: ("department_id", Department),
+    # Reports and lists show authors' and reviewers' emails: see ``_cities_of_users``.
+    User: ("city_id", None),
+}
+"""Per model, the column that leads to its city: the city's id, or a parent's id (then the
+parent model, whose own entry leads on)."""
+
+NOT_SHOWN: dict[type[Any], str] = {
+    ApiToken: "only checked when a client signs in; no page or cache shows a token",
+    AuditEvent: "read only by the audit log page, which is never cached",
+}
+
+VERSION_OPTION = "data_version_cities"
+"""The execution option by which a bulk ORM statement names the cities whose data it writes."""
+
+
+CITY_COUNT = sa.select(sa.func.count(City.id)).scalar_subquery()
+WRITES = sa.select(sa.func.coalesce(sa.func.sum(City.data_version), 0)).scalar_subquery()
+"""The two parts of the version, as subqueries for a statement that reads more beside them."""
+
+_CURRENT = sa.select(CITY_COUNT, WRITES)
+
+
+def current(connection: sa.Connection) -> tuple[int, int]:
+    """The version of all the data, as the caller's transaction sees it."""
+    count, writes = connection.execute(_CURRENT).one()
+    return int(count), int(writes)
+
+
+_CITY_TABLE = cast(sa.Table, City.__table__)
+
+
+def _advance(connection: sa.Connection, city_ids: Iterable[int]) -> None:
+    # In the order of their ids: two writers advancing the same cities never lock them in
+    # opposite orders.
+    ids = sorted(set(city_ids))
+    if ids:
+        connection.execute(
+            sa.update(_CITY_TABLE)
+            .where(_CITY_TABLE.c.id.in_(ids))
+            .values(data_version=_CITY_TABLE.c.data_version + 1)
+        )
+
+
+def _owner_ids(instance: Any, column: str) -> set[int]:
+    """The owning id the row has now and had when loaded: a moved row changes both owners.
+
+    Read without loading anything: a foreign key the flush has just filled in from a
+    relationship is in the state's values, a changed one in its history.
+    """
+    state = sa.inspect(instance)
+    history = state.attrs[column].history
+    values = {*history.added, *history.unchanged, *history.deleted, state.dict.get(column)}
+    return {value for value in values if value is not None}
+
+
+def _cities_of_users(connection: sa.Connection, user_ids: set[int]) -> set[int]:
+    """The cities whose pages show these users: their own, and where they wrote or reviewed."""
+    acted = sa.select(StatusChange.assessment_id).where(StatusChange.actor_id.in_(user_ids))
+    query = sa.select(Assessment.city_id).where(
+        sa.or_(Assessment.author_id.in_(user_ids), Assessment.id.in_(acted))
+    )
+    return set(connection.execute(query).scalars())
+
+
+def _resolve(connection: sa.Connection, owners: dict[type[Any], set[int]]) -> set[int]:
+    """Walk each parent id up to its city, one query per model on the way."""
+    cities = owners.pop(City, set())
+    # Parents before their children are resolved: walk until only cities are left.
+    while owners:
+        model, ids = owners.popitem()
+        column, parent = CITY_OF[model]
+        found = set(
+            connection.execute(sa.select(getattr(model, column)).where(model.id.in_(ids))).scalars()
+        )
+        found.discard(None)
+        if parent is None:
+            cities |= found
+        else:
+            owners.setdefault(parent, set()).update(found)
+    return cities
+
+
+def _changed_rows(session: so.Session) -> list[Any]:
+    dirty = [row for row in session.dirty if session.is_modified(row, include_collections=False)]
+    return [*session.new, *dirty, *session.deleted]
+
+
+def _before_flush(session: so.Session, context: Any, instances: Any) -> None:
+    # Which rows change is only known before the flush; their ids (of new rows) only after.
+    session.info["data_version_rows"] = _changed_rows(session)
+
+
+def _after_flush(session: so.Session, context: Any) -> None:
+    rows = session.info.pop("data_version_rows", [])
+    connection = session.connection()
+    cities: set[int] = set()
+    users: set[int] = set()
+    parents: dict[type[Any], set[int]] = {}
+    for row in rows:
+        model = type(row)
+        if model in NOT_SHOWN:
+            continue
+        if model not in CITY_OF:
+            raise TypeError(
+                f"{model.__name__} is in neither CITY_OF nor NOT_SHOWN of "
+                "app.platform.data_version: say which city its rows belong to"
+            )
+        column, parent = CITY_OF[model]
+        if model is User:
+            users.add(row.id)
+        if parent is None:
+            cities |= _owner_ids(row, column)
+        else:
+            parents.setdefault(parent, set()).update(_owner_ids(row, column))
+    if users:
+        cities |= _cities_of_users(connection, users)
+    # A parent deleted in this flush is gone from its table, but then it is among the rows
+    # itself and names its city from its own columns.
+    cities |= _resolve(connection, parents)
+    _advance(connection, cities)
+
+
+def _on_orm_execute(state: so.ORMExecuteState) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and mapper.class_ in NOT_SHOWN:
+        return
+    connection = state.session.connection()
+    cities = state.execution_options.get(VERSION_OPTION)
+    if cities is None:
+        # A bulk write that does not say which cities it touches may touch any.
+        cities = connection.execute(sa.select(_CITY_TABLE.c.id)).scalars()
+    _advance(connection, cities)
+
+
+def watch(session_class: type[so.Session]) -> None:
+    """Advance the versions on every flush and bulk write of sessions of this class."""
+    if not sa.event.contains(session_class, "after_flush", _after_flush):
+        sa.event.listen(session_class, "before_flush", _before_flush)
+        sa.event.listen(session_class, "after_flush", _after_flush)
+        sa.event.listen(session_class, "do_orm_execute", _on_orm_execute)

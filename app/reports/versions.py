@@ -1,0 +1,59 @@
+"""The version of what a submitted assessment's report shows, which its cached forms key on.
+
+The key is the version of all the data (``app.platform.data_version``), which every write
+advances, read in the same statement that checks the reader may see the assessment. Nothing
+here lists what a report reads, so a new section cannot be left out of the key.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from datetime import date
+from typing import Any, NamedTuple
+
+import sqlalchemy as sa
+from flask import abort
+
+from app.extensions import db
+from app.models import EDITABLE_STATUSES, Assessment, City, User
+from app.platform import data_version
+
+
+class FrozenVersion(NamedTuple):
+    """A visible assessment as its cache keys need it, read without loading the assessment."""
+
+    city_name: str
+    key: tuple[Hashable, ...] | None
+    """Everything a cached report or JSON of it is built from; None while it can change."""
+
+    def cache_key(self, kind: str, *reader: Hashable) -> tuple[Hashable, ...] | None:
+        """The key of one cached form of the report (``kind``) for one kind of reader."""
+        return None if self.key is None else (kind, *self.key, *reader)
+
+
+def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
+    """The assessment's version in one query; another city's is a plain 404, as with
+    ``assessment_or_404``.
+
+    Today's date is in the key because a residents' survey closes on a date.
+    """
+    # Plain Core through the connection: the ORM has no entity to build here, only its overhead.
+    row = db.session.connection().execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
+    if row is None or not (user.is_admin or row.city_id == user.city_id):
+        abort(404)
+    if row.status in EDITABLE_STATUSES:
+        return FrozenVersion(row.name, None)
+    return FrozenVersion(row.name, (assessment_id, row.cities, row.writes, date.today()))
+
+
+_VERSION: sa.Select[Any] = (
+    sa.select(
+        Assessment.city_id,
+        Assessment.status,
+        City.name,
+        data_version.CITY_COUNT.label("cities"),
+        data_version.WRITES.label("writes"),
+    )
+    .join(City, City.id == Assessment.city_id)
+    .where(Assessment.id == sa.bindparam("assessment_id"))
+)
