@@ -18,6 +18,10 @@ echo "== bandit"
 # In the tests, assert is how pytest checks (B101), passwords are made-up test data (B106), and
 # local servers are started with fixed argument lists (B404, B603).
 .venv/bin/bandit -q -c pyproject.toml -r tests -s B101,B105,B106,B404,B603
+# The import rules of pyproject.toml's [tool.importlinter]: a pure core, no domain in web or
+# platform, and no package imports another's views or forms.
+echo "== import rules"
+.venv/bin/lint-imports --no-cache
 echo "== mypy"
 .venv/bin/mypy app
 echo "== pytest"
