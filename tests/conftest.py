@@ -29,6 +29,8 @@ from app.extensions import content, db
 from app.models import Assessment, City, User
 
 PASSWORD = "correct horse battery staple"
+# Production's scrypt costs a fifth of a second a hash; at 1,000 rounds the suite signs in freely.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
 TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"
 
 
@@ -66,6 +68,7 @@ def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database,
             "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             **app_config,
         }
     )

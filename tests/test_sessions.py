@@ -19,7 +19,7 @@ from app import create_app
 from app.auth.sessions import SEEN, STARTED
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import CHEAP_PASSWORD_HASH, PASSWORD
 
 SESSION_COOKIE = "session"
 
@@ -230,6 +230,7 @@ def test_the_throttle_counts_in_redis_across_app_instances(tmp_path: Any) -> Non
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'throttle.sqlite'}",
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
         "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",
