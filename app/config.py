@@ -18,7 +18,6 @@ DEFAULTS: dict[str, Any] = {
     # werkzeug's default method, spelled out so production keeps it; the tests' config sets a
     # cheap one, as scrypt's fifth of a second per hash made the suite take minutes.
     "PASSWORD_HASH_METHOD": "scrypt",
-    "ASSESSMENTS_PER_PAGE": 20,
     # Submitted reports and API answers kept rendered per worker (app/platform/caching.py);
     # 0 turns off.
     "FROZEN_CACHE_SIZE": 512,
