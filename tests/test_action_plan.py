@@ -106,13 +106,6 @@ def test_an_outcome_is_unknown_without_answers_on_both_sides() -> None:
     assert ActionOutcome(None, 0.5).change_levels is None
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def test_an_official_sets_targets_and_the_report_shows_the_gap(
     app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
 ) -> None:

@@ -15,13 +15,6 @@ from app.models import Answer, Assessment
 from tests.conftest import count_rows, get_assessment
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def area_data(app: Flask, area_id: str, value: str = "3", **extra: str) -> dict[str, str]:
     with app.app_context():
         area = content.current.area(area_id)

@@ -14,13 +14,6 @@ from app.models import Answer
 from tests.conftest import bearer, get_assessment
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def planning_form(app: Flask, **extra: str) -> dict[str, str]:
     with app.app_context():
         area = content.current.area("planning")

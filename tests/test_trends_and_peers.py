@@ -75,13 +75,6 @@ def test_no_percentile_below_five_peers() -> None:
     assert found["environment"] is None and found["overall"] is None
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def test_a_first_round_says_so(
     client: FlaskClient, official: int, make_assessment: Callable[..., int]
 ) -> None:
