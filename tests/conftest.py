@@ -188,6 +188,13 @@ def admin(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
 
 
 @pytest.fixture
+def hangzhou_official(make_user: Callable[..., int], make_city: Callable[..., int]) -> int:
+    """An official (official@hangzhou.example) of 杭州 Hangzhou, nobody signed in: for PDFs that
+    must print a city's name in Chinese."""
+    return make_user("official@hangzhou.example", city_id=make_city("杭州 Hangzhou"))
+
+
+@pytest.fixture
 def draft_area_url(official: int, make_assessment: Callable[..., int]) -> str:
     """The first area page of an empty draft, its official signed in on ``client``."""
     assessment_id = make_assessment(official, level=None)
