@@ -205,13 +205,10 @@ def test_a_form_of_an_older_bank_is_refused(app: Flask, client: FlaskClient, off
 def test_an_admin_keys_in_for_a_chosen_city(
     app: Flask,
     client: FlaskClient,
-    make_user: Callable[..., int],
     make_city: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
     city_id = make_city("兰州 Lanzhou")
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
     page = client.get("/paper/responses/new")
     assert "兰州 Lanzhou".encode() in page.data
     data = key_in_data(app, current_form_id(app), city=str(city_id), save="1")

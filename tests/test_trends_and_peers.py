@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -135,11 +134,9 @@ def test_admins_see_the_named_distribution(
     peers: None,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
     theirs = make_assessment(make_user("official@a.example"), level="4", submit=True)
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
     page = client.get(f"/assessments/{theirs}/report").get_data(as_text=True)
     assert "Distribution (admins only)" in page
     assert "City of peer0@p.example" in page
