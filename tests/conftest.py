@@ -180,6 +180,12 @@ def official(official_account: int, login: Callable[..., Any]) -> int:
 
 
 @pytest.fixture
+def official_token(official_account: int, api_token: Callable[..., str]) -> str:
+    """An API token of the official (``OFFICIAL``)."""
+    return api_token(OFFICIAL)
+
+
+@pytest.fixture
 def admin(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
     """An admin (``ADMIN``), signed in on ``client``."""
     user_id = make_user(ADMIN, role="admin")
