@@ -5,11 +5,50 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 MIN_SECRET_KEY_LENGTH = 32
 DEVELOPMENT = "development"
+
+DEFAULTS: dict[str, Any] = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    "API_TOKEN_MAX_AGE_DAYS": 30,
+    # werkzeug's default method, spelled out so production keeps it; the tests' config sets a
+    # cheap one, as scrypt's fifth of a second per hash made the suite take minutes.
+    "PASSWORD_HASH_METHOD": "scrypt",
+    # Submitted reports and API answers kept rendered per worker (app/platform/caching.py);
+    # 0 turns off.
+    "FROZEN_CACHE_SIZE": 512,
+    "BABEL_DEFAULT_LOCALE": "en",
+    "LANGUAGES": ("en", "zh"),
+    # Pages and PDFs show times on this clock, with the zone named; exports and the API stay UTC.
+    "DISPLAY_TIMEZONE": "Asia/Shanghai",
+    # WTForms' own messages ("This field is required.") follow the page's language.
+    "WTF_I18N_ENABLED": True,
+    "WTF_CSRF_TIME_LIMIT": None,
+    # Cookies: never readable by scripts, never sent on cross-site POSTs. The Secure flag is
+    # switched on outside development in app.config.environment_overrides.
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
+    "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+    # Failed sign-ins (pages and API tokens) allowed per client address and per account.
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "RATELIMIT_ENABLED": True,
+    # Resident survey answers one address may send, counted under a salted hash of it.
+    "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
+    "PROXY_FIX_HOPS": 0,
+    "PDF_RENDER_TIMEOUT": 25,
+    "PDF_CACHE_ENTRIES": 32,
+}
 
 
 class UnsafeConfiguration(RuntimeError):

@@ -10,10 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_login import UserMixin
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
 
 from app.core.questionnaire import AREA_IDS
 from app.extensions import Model
+from app.platform.passwords import hash_password
 
 ROLES = ("official", "admin")
 STATUSES = ("draft", "submitted", "approved", "returned")
@@ -80,7 +81,7 @@ class User(UserMixin, Model):
     __table_args__ = (sa.CheckConstraint("role IN ('official', 'admin')", name="role"),)
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -29,6 +29,10 @@ from app.extensions import content, db
 from app.models import Assessment, City, User
 
 PASSWORD = "correct horse battery staple"
+OFFICIAL = "official@a.example"
+ADMIN = "admin@x.example"
+# Production's scrypt costs a fifth of a second a hash; at 1,000 rounds the suite signs in freely.
+CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
 TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"
 
 
@@ -66,6 +70,7 @@ def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database,
             "WTF_CSRF_ENABLED": False,
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             **app_config,
         }
     )
@@ -99,7 +104,7 @@ def make_city(app: Flask) -> Callable[..., int]:
 @pytest.fixture
 def make_user(app: Flask, make_city: Callable[..., int]) -> Callable[..., int]:
     def make(
-        email: str = "official@a.example",
+        email: str = OFFICIAL,
         role: str = "official",
         city_id: int | None = None,
         password: str = PASSWORD,
@@ -161,12 +166,44 @@ def switch_user(client: FlaskClient, login: Callable[..., Any]) -> Callable[...,
 
 
 @pytest.fixture
-def draft_area_url(
-    make_user: Callable[..., int], make_assessment: Callable[..., int], login: Callable[..., Any]
-) -> str:
+def official_account(make_user: Callable[..., int]) -> int:
+    """The account of an official (``OFFICIAL``) of a city of their own, nobody signed in: for
+    tests of signing in, and of what an admin does to the account."""
+    return make_user(OFFICIAL)
+
+
+@pytest.fixture
+def official(official_account: int, login: Callable[..., Any]) -> int:
+    """That official, signed in on ``client``."""
+    assert login(OFFICIAL).status_code == 302
+    return official_account
+
+
+@pytest.fixture
+def official_token(official_account: int, api_token: Callable[..., str]) -> str:
+    """An API token of the official (``OFFICIAL``)."""
+    return api_token(OFFICIAL)
+
+
+@pytest.fixture
+def admin(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
+    """An admin (``ADMIN``), signed in on ``client``."""
+    user_id = make_user(ADMIN, role="admin")
+    assert login(ADMIN).status_code == 302
+    return user_id
+
+
+@pytest.fixture
+def hangzhou_official(make_user: Callable[..., int], make_city: Callable[..., int]) -> int:
+    """An official (official@hangzhou.example) of 杭州 Hangzhou, nobody signed in: for PDFs that
+    must print a city's name in Chinese."""
+    return make_user("official@hangzhou.example", city_id=make_city("杭州 Hangzhou"))
+
+
+@pytest.fixture
+def draft_area_url(official: int, make_assessment: Callable[..., int]) -> str:
     """The first area page of an empty draft, its official signed in on ``client``."""
-    assessment_id = make_assessment(make_user(), level=None)
-    login("official@a.example")
+    assessment_id = make_assessment(official, level=None)
     return f"/assessments/{assessment_id}/areas/planning"
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from app import create_app
 from app.extensions import content, db
 from app.models import City, User
+from tests.conftest import CHEAP_PASSWORD_HASH
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
@@ -62,8 +63,17 @@ def migrate(env: Mapping[str, str]) -> None:
 
 
 def seed_officials(database_url: str, count: int) -> list[str]:
-    """``count`` officials, each of a city of their own; returns their emails."""
-    app = create_app({"TESTING": True, "SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": database_url})
+    """``count`` officials, each of a city of their own; returns their emails.
+
+    Their passwords are hashed cheaply: a server checks any method, reading it from the hash."""
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        }
+    )
     emails = [f"official{n}@city{n}.example" for n in range(count)]
     with app.app_context():
         for n, email in enumerate(emails):

@@ -23,7 +23,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.routing import Rule
-from werkzeug.security import generate_password_hash
 
 from app import create_app
 from app.assessments.scores import report_snapshot
@@ -183,6 +182,7 @@ class CityA:
 def city_a(
     app: Flask,
     make_city: Callable[..., int],
+    make_user: Callable[..., int],
     make_assessment: Callable[..., int],
 ) -> CityA:
     city_a, city_b = make_city("City A"), make_city("City B")
@@ -191,19 +191,11 @@ def city_a(
         "official_b": "official@b.example",
         "admin": "admin@x.example",
     }
-    with app.app_context():
-        # A cheap hash: the matrix signs in three times for each of its routes.
-        cheap = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
-        users = {
-            "official_a": User(email=emails["official_a"], role="official", city_id=city_a),
-            "official_b": User(email=emails["official_b"], role="official", city_id=city_b),
-            "admin": User(email=emails["admin"], role="admin"),
-        }
-        for user in users.values():
-            user.password_hash = cheap
-        db.session.add_all(users.values())
-        db.session.commit()
-        ids = {role: user.id for role, user in users.items()}
+    ids = {
+        "official_a": make_user(emails["official_a"], city_id=city_a),
+        "official_b": make_user(emails["official_b"], city_id=city_b),
+        "admin": make_user(emails["admin"], role="admin"),
+    }
     assessment_id = make_assessment(ids["official_a"], "2", submit=True)
     with app.app_context():
         assessment = db.session.get(Assessment, assessment_id)

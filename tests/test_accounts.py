@@ -16,7 +16,7 @@ from app.accounts import operations as accounts
 from app.admin import user_forms
 from app.extensions import db
 from app.models import ApiToken, AuditEvent, User
-from tests.conftest import PASSWORD, bearer, count_rows
+from tests.conftest import ADMIN, PASSWORD, bearer, count_rows
 
 NEW_PASSWORD = "a brand new passphrase"
 
@@ -40,11 +40,6 @@ def get_user(app: Flask, user_id: int) -> User:
         return user
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int]) -> int:
-    return make_user("official@a.example")
-
-
 def change(
     client: FlaskClient, current: str = PASSWORD, new: str = NEW_PASSWORD, **extra: str
 ) -> Any:
@@ -61,9 +56,8 @@ class TestOwnPassword:
         assert response.headers["Location"].startswith("/login?next=")
 
     def test_everyone_signed_in_finds_it_in_the_header(
-        self, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, client: FlaskClient, official: int
     ) -> None:
-        login("official@a.example")
         page = client.get("/assessments").get_data(as_text=True)
         assert 'href="/account/password"' in page
         form = client.get("/account/password").get_data(as_text=True)
@@ -71,7 +65,7 @@ class TestOwnPassword:
         assert 'autocomplete="new-password"' in form
 
     def test_a_change_keeps_this_session_and_ends_the_others(
-        self, app: Flask, official: int
+        self, app: Flask, official_account: int
     ) -> None:
         # Plain clients: pytest-flask's `client` keeps its last request context pushed.
         here, elsewhere = app.test_client(), app.test_client()
@@ -87,7 +81,7 @@ class TestOwnPassword:
         assert not signed_in(elsewhere)
         assert here.get("/api/v1/assessments", headers=bearer(token)).status_code == 401
         assert count_rows(app, ApiToken) == 0
-        assert get_user(app, official).check_password(NEW_PASSWORD)
+        assert get_user(app, official_account).check_password(NEW_PASSWORD)
         here.post("/logout")
         assert (
             here.post(
@@ -132,12 +126,10 @@ class TestOwnPassword:
         app: Flask,
         client: FlaskClient,
         official: int,
-        login: Callable[..., Any],
         data: dict[str, str],
         field: str,
         message: str,
     ) -> None:
-        login("official@a.example")
         form = {
             "current_password": PASSWORD,
             "new_password": NEW_PASSWORD,
@@ -158,24 +150,21 @@ class TestOwnPassword:
         assert signed_in(client)
 
     def test_a_chinese_passphrase_is_accepted(
-        self, app: Flask, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, app: Flask, client: FlaskClient, official: int
     ) -> None:
-        login("official@a.example")
         assert change(client, new="智慧城市建设先规划后投资").status_code == 302
         assert get_user(app, official).check_password("智慧城市建设先规划后投资")
 
     def test_the_page_and_its_errors_are_in_chinese(
-        self, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, client: FlaskClient, official: int
     ) -> None:
-        login("official@a.example")
         client.get("/assessments?lang=zh")
         page = change(client, new="short").get_data(as_text=True)
         assert "修改密码" in page and "请至少使用 12 个字符" in page
 
     def test_guessing_the_current_password_is_throttled(
-        self, app: Flask, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, app: Flask, client: FlaskClient, official: int
     ) -> None:
-        login("official@a.example")
         limit = int(app.config["LOGIN_LIMIT_PER_ACCOUNT"].split()[0])
         for _ in range(limit):
             assert change(client, current="a wrong guess").status_code == 200
@@ -211,17 +200,6 @@ class TestCommandLine:
         assert count_rows(app, User) == 0
 
 
-ADMIN = "admin@x.example"
-
-
-@pytest.fixture
-def admin(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    """An admin, signed in on ``client``."""
-    user_id = make_user(ADMIN, role="admin")
-    login(ADMIN)
-    return user_id
-
-
 def find_user(app: Flask, email: str) -> User | None:
     with app.app_context():
         user = db.session.scalar(sa.select(User).where(User.email == email))
@@ -250,7 +228,7 @@ def new_user_form(**fields: str) -> dict[str, str]:
 
 class TestUserList:
     def test_admins_see_every_user_and_the_link_to_it(
-        self, app: Flask, client: FlaskClient, admin: int, official: int
+        self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
         page = client.get("/admin/users").get_data(as_text=True)
         assert 'href="/admin/users"' in page
@@ -258,10 +236,7 @@ class TestUserList:
         assert "City of official@a.example" in page
         assert "2 users" in page and "Last change" in page and "Active" in page
 
-    def test_officials_have_no_link(
-        self, client: FlaskClient, official: int, login: Callable[..., Any]
-    ) -> None:
-        login("official@a.example")
+    def test_officials_have_no_link(self, client: FlaskClient, official: int) -> None:
         assert 'href="/admin/users"' not in client.get("/assessments").get_data(as_text=True)
         assert client.get("/admin/users").status_code == 403
 
@@ -356,7 +331,7 @@ class TestCreate:
         assert user is not None and user.check_password("智慧城市建设先规划后投资")
 
     def test_a_taken_email_is_refused_beside_the_field_whatever_its_case(
-        self, app: Flask, client: FlaskClient, admin: int, official: int
+        self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
         response = client.post("/admin/users/new", data=new_user_form(email="OFFICIAL@A.example"))
         assert response.status_code == 200
@@ -369,7 +344,7 @@ class TestCreate:
         app: Flask,
         client: FlaskClient,
         admin: int,
-        official: int,
+        official_account: int,
         monkeypatch: pytest.MonkeyPatch,
     ) -> None:
         """Two admins create the same email at once: the check passes for both, the database
@@ -385,39 +360,39 @@ class TestCreate:
 
 class TestEdit:
     def test_email_role_and_city_change(
-        self, app: Flask, client: FlaskClient, admin: int, official: int
+        self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
         form = {"email": "Wang@A.example", "role": "official", "city": "0", "new_city": "温州"}
-        assert client.post(f"/admin/users/{official}", data=form).status_code == 302
-        user = get_user(app, official)
+        assert client.post(f"/admin/users/{official_account}", data=form).status_code == 302
+        user = get_user(app, official_account)
         assert user.email == "wang@a.example"
         assert find_user(app, "wang@a.example").city.name == "温州"  # type: ignore[union-attr]
         assert (
             client.post(
-                f"/admin/users/{official}",
+                f"/admin/users/{official_account}",
                 data={"email": "wang@a.example", "role": "admin", "city": "0"},
             ).status_code
             == 302
         )
-        promoted = get_user(app, official)
+        promoted = get_user(app, official_account)
         assert promoted.role == "admin" and promoted.city_id is None
         assert account_changes(app) == ["edited: email, city", "edited: role, city"]
 
     def test_the_form_shows_the_account_as_it_is(
-        self, client: FlaskClient, admin: int, official: int
+        self, client: FlaskClient, admin: int, official_account: int
     ) -> None:
-        page = client.get(f"/admin/users/{official}").get_data(as_text=True)
+        page = client.get(f"/admin/users/{official_account}").get_data(as_text=True)
         assert 'value="official@a.example"' in page
         assert re.search(r'<option selected value="\d+">City of official@a.example', page)
         assert re.search(r'<input checked[^>]*value="official"', page)
 
     def test_a_taken_email_is_refused(
-        self, app: Flask, client: FlaskClient, admin: int, official: int
+        self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
         form = {"email": ADMIN.upper(), "role": "official", "city": "0", "new_city": "温州"}
-        page = client.post(f"/admin/users/{official}", data=form).get_data(as_text=True)
+        page = client.post(f"/admin/users/{official_account}", data=form).get_data(as_text=True)
         assert "Another account has this email address." in page
-        assert get_user(app, official).email == "official@a.example"
+        assert get_user(app, official_account).email == "official@a.example"
 
     def test_an_admin_cannot_demote_themselves(
         self, app: Flask, client: FlaskClient, admin: int
@@ -435,7 +410,7 @@ class TestEdit:
 
 class TestDeactivation:
     def test_it_cuts_an_open_session_and_an_api_token_at_once(
-        self, app: Flask, official: int, make_user: Callable[..., int]
+        self, app: Flask, official_account: int, make_user: Callable[..., int]
     ) -> None:
         make_user(ADMIN, role="admin")
         reviewer, city_laptop = app.test_client(), app.test_client()
@@ -443,7 +418,7 @@ class TestDeactivation:
         city_laptop.post("/login", data={"email": "official@a.example", "password": PASSWORD})
         token = issue_token(city_laptop, "official@a.example")
         assert signed_in(city_laptop)
-        response = reviewer.post(f"/admin/users/{official}/deactivate")
+        response = reviewer.post(f"/admin/users/{official_account}/deactivate")
         assert response.status_code == 302
         assert not signed_in(city_laptop)
         assert city_laptop.get("/api/v1/assessments", headers=bearer(token)).status_code == 401
@@ -457,8 +432,8 @@ class TestDeactivation:
         assert "Deactivated official@a.example" in listing and "Deactivated" in listing
         assert account_changes(app) == ["deactivated"]
 
-        assert reviewer.post(f"/admin/users/{official}/reactivate").status_code == 302
-        assert get_user(app, official).active
+        assert reviewer.post(f"/admin/users/{official_account}/reactivate").status_code == 302
+        assert get_user(app, official_account).active
         # Reactivated, the old session and token stay dead; a new sign-in works.
         assert not signed_in(city_laptop)
         assert city_laptop.get("/api/v1/assessments", headers=bearer(token)).status_code == 401
@@ -477,28 +452,28 @@ class TestDeactivation:
 
 class TestReset:
     def test_an_admin_sets_a_new_password_and_the_sessions_end(
-        self, app: Flask, official: int, make_user: Callable[..., int]
+        self, app: Flask, official_account: int, make_user: Callable[..., int]
     ) -> None:
         make_user(ADMIN, role="admin")
         reviewer, city_laptop = app.test_client(), app.test_client()
         reviewer.post("/login", data={"email": ADMIN, "password": PASSWORD})
         city_laptop.post("/login", data={"email": "official@a.example", "password": PASSWORD})
-        url = f"/admin/users/{official}/password"
+        url = f"/admin/users/{official_account}/password"
         assert b"official@a.example" in reviewer.get(url).data
         weak = reviewer.post(url, data={"password": "official@a.example"})
         assert b"Do not use the email address" in weak.data
         assert signed_in(city_laptop)
         assert reviewer.post(url, data={"password": NEW_PASSWORD}).status_code == 302
         assert not signed_in(city_laptop)
-        assert get_user(app, official).check_password(NEW_PASSWORD)
+        assert get_user(app, official_account).check_password(NEW_PASSWORD)
         assert account_changes(app) == ["password reset"]
 
     def test_a_generated_one_is_shown_once(
-        self, app: Flask, client: FlaskClient, admin: int, official: int
+        self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
-        response = client.post(f"/admin/users/{official}/password", data={"password": ""})
+        response = client.post(f"/admin/users/{official_account}/password", data={"password": ""})
         shown = re.search(r'<code lang="en">([^<]+)</code>', response.get_data(as_text=True))
-        assert shown is not None and get_user(app, official).check_password(shown.group(1))
+        assert shown is not None and get_user(app, official_account).check_password(shown.group(1))
         assert response.headers["Cache-Control"] == "no-store"
 
     def test_an_admin_changes_their_own_on_their_own_page(

@@ -106,13 +106,6 @@ def test_an_outcome_is_unknown_without_answers_on_both_sides() -> None:
     assert ActionOutcome(None, 0.5).change_levels is None
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def test_an_official_sets_targets_and_the_report_shows_the_gap(
     app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
 ) -> None:
@@ -228,12 +221,6 @@ def test_another_citys_targets_and_actions_are_404(
     assert client.post(f"/actions/{action_id}", data={}).status_code == 404
 
 
-@pytest.fixture
-def token(make_user: Callable[..., int], api_token: Callable[..., str]) -> str:
-    make_user("official@a.example")
-    return api_token("official@a.example")
-
-
 def _submitted(client: FlaskClient, token: str, value: str = "2") -> int:
     answers = {q.id: {"value": value} for q in BANK.questions()}
     body = client.post(
@@ -242,12 +229,12 @@ def _submitted(client: FlaskClient, token: str, value: str = "2") -> int:
     return int(body["id"])
 
 
-def test_the_api_sets_targets_and_plans_actions(client: FlaskClient, token: str) -> None:
-    assessment_id = _submitted(client, token)
+def test_the_api_sets_targets_and_plans_actions(client: FlaskClient, official_token: str) -> None:
+    assessment_id = _submitted(client, official_token)
     response = client.put(
         f"/api/v1/assessments/{assessment_id}/targets",
         json={"targets": {"planning": 5, FIRST.id: 3}},
-        headers=bearer(token),
+        headers=bearer(official_token),
     )
     assert response.status_code == 200
     body = response.get_json()
@@ -262,19 +249,21 @@ def test_the_api_sets_targets_and_plans_actions(client: FlaskClient, token: str)
             "owner": "Data bureau",
             "due_date": "2027-03-31",
         },
-        headers=bearer(token),
+        headers=bearer(official_token),
     )
     assert created.status_code == 201, created.get_json()
     action = created.get_json()
     assert action["status"] == "planned" and action["due_date"] == "2027-03-31"
     changed = client.patch(
-        f"/api/v1/actions/{action['id']}", json={"status": "done"}, headers=bearer(token)
+        f"/api/v1/actions/{action['id']}", json={"status": "done"}, headers=bearer(official_token)
     )
     assert changed.get_json()["status"] == "done"
     assert changed.get_json()["owner"] == "Data bureau"
 
-    later = _submitted(client, token, "3")
-    follow_up = client.get(f"/api/v1/assessments/{later}", headers=bearer(token)).get_json()
+    later = _submitted(client, official_token, "3")
+    follow_up = client.get(
+        f"/api/v1/assessments/{later}", headers=bearer(official_token)
+    ).get_json()
     assert follow_up["action_follow_up"][0]["moved"] == "up"
     assert follow_up["action_follow_up"][0]["status"] == "done"
 
@@ -319,33 +308,37 @@ def test_the_api_sets_targets_and_plans_actions(client: FlaskClient, token: str)
 def test_the_api_refuses_bad_targets_and_actions(
     app: Flask,
     client: FlaskClient,
-    token: str,
+    official_token: str,
     path: str,
     method: str,
     body: dict[str, Any],
     field: str,
 ) -> None:
-    assessment_id = _submitted(client, token)
+    assessment_id = _submitted(client, official_token)
     call = getattr(client, method)
-    response = call(f"/api/v1/assessments/{assessment_id}/{path}", json=body, headers=bearer(token))
+    response = call(
+        f"/api/v1/assessments/{assessment_id}/{path}", json=body, headers=bearer(official_token)
+    )
     assert response.status_code == 422
     assert field in response.get_json()["errors"]
     assert count_rows(app, Target) == 0 and count_rows(app, ActionItem) == 0
-    not_json = call(f"/api/v1/assessments/{assessment_id}/{path}", data="x", headers=bearer(token))
+    not_json = call(
+        f"/api/v1/assessments/{assessment_id}/{path}", data="x", headers=bearer(official_token)
+    )
     assert not_json.status_code == 400
 
 
 def test_the_api_hides_another_citys_plan(
     client: FlaskClient,
-    token: str,
+    official_token: str,
     make_user: Callable[..., int],
     api_token: Callable[..., str],
 ) -> None:
-    assessment_id = _submitted(client, token)
+    assessment_id = _submitted(client, official_token)
     created = client.post(
         f"/api/v1/assessments/{assessment_id}/actions",
         json={"countermeasure_id": CM, "owner": "x"},
-        headers=bearer(token),
+        headers=bearer(official_token),
     ).get_json()
     make_user("other@b.example")
     other = api_token("other@b.example")

@@ -18,11 +18,10 @@ FIRST = "planning.top_level_design"
 def rounds(
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
     make_city: Callable[..., int],
 ) -> list[int]:
     """Seven submitted assessments: two rounds of 杭州 Hangzhou, then five other cities."""
-    make_user("admin@x.example", role="admin")
     hangzhou = make_user("official@hz.example", city_id=make_city("杭州 Hangzhou"))
     made = [
         make_assessment(hangzhou, "2", submit=True, **{FIRST: "1"}),
@@ -30,7 +29,6 @@ def rounds(
     ]
     for n in range(5):
         made.append(make_assessment(make_user(f"official@c{n}.example"), "3", submit=True))
-    login("admin@x.example")
     return made
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -51,13 +50,12 @@ def known(
     app: Flask,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> dict[str, int]:
     """City A: an approved round at level 1 everywhere, then a newer one at 3 (overall 50).
     City B: level 5 everywhere but the first question at 1 and the second at 2.
     City C: a draft at level 1. City D: returned at level 2. Only A's newer round and B count.
     """
-    make_user("admin@x.example", role="admin")
     a, b, c, d = (make_user(f"official@{n}.example") for n in "abcd")
     with app.app_context():
         second = second_question()
@@ -72,7 +70,6 @@ def known(
     submitted_on(app, ids["a_new"], 2)
     decide(app, ids["a_old"], "approve")
     decide(app, ids["d"], "return")
-    login("admin@x.example")
     return ids
 
 
@@ -115,11 +112,7 @@ def test_the_dashboard_page_shows_and_links_the_figures(
     assert "问题最普遍" in zh
 
 
-def test_the_dashboard_of_an_empty_app(
-    client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any]
-) -> None:
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
+def test_the_dashboard_of_an_empty_app(client: FlaskClient, admin: int) -> None:
     page = client.get("/admin").get_data(as_text=True)
     assert "(0 cities)" in page
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -27,9 +26,8 @@ def exported(
     make_city: Callable[..., int],
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> dict[str, int]:
-    make_user("admin@x.example", role="admin")
     evil = make_user("official@evil.example", city_id=make_city(HYPERLINK))
     hangzhou = make_user("-official@hz.example", city_id=make_city("杭州 Hangzhou"))
     ids = {
@@ -39,7 +37,6 @@ def exported(
         ),
         "draft": make_assessment(hangzhou, None),
     }
-    login("admin@x.example")
     return ids
 
 

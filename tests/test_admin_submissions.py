@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 from urllib.parse import quote
 
 import pytest
@@ -40,7 +39,7 @@ def cities(
     make_city: Callable[..., int],
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> dict[str, int]:
     """Four assessments of three cities, one draft, with known scores and submission dates.
 
@@ -49,7 +48,6 @@ def cities(
     wuhan2:   level 4 everywhere (overall 75), submitted 2026-05-05
     draft:    an unfinished draft of 杭州 Hangzhou (no scores)
     """
-    make_user("admin@x.example", role="admin")
     hz = make_user("official@hz.example", city_id=make_city("杭州 Hangzhou"))
     wh = make_user("chen@wuhan.example", city_id=make_city("武汉 Wuhan"))
     make_user("official@empty.example", city_id=make_city("Empty 100% City"))
@@ -64,7 +62,6 @@ def cities(
     set_submitted_at(app, ids["hangzhou"], datetime(2026, 3, 10, 23, 30, tzinfo=UTC))
     set_submitted_at(app, ids["wuhan"], datetime(2026, 4, 20, 8, 0, tzinfo=UTC))
     set_submitted_at(app, ids["wuhan2"], datetime(2026, 5, 5, 0, 0, tzinfo=UTC))
-    login("admin@x.example")
     return ids
 
 
@@ -204,14 +201,12 @@ def test_an_unknown_sort_order_falls_back_to_the_date_with_a_notice(
 def thirty(
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
     make_city: Callable[..., int],
 ) -> list[int]:
     """Thirty drafts of one city (drafts are quick to make), newest id first."""
-    make_user("admin@x.example", role="admin")
     official = make_user("official@many.example", city_id=make_city("Many"))
     made = [make_assessment(official, None) for _ in range(30)]
-    login("admin@x.example")
     return made[::-1]
 
 
@@ -240,13 +235,11 @@ def test_the_list_costs_the_same_for_five_or_fifty_assessments(
     client: FlaskClient,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
-    make_user("admin@x.example", role="admin")
     officials = [make_user(f"official@c{n}.example") for n in range(5)]
     for official in officials:
         make_assessment(official, "2", submit=True)
-    login("admin@x.example")
     few = statements_for(app, client, "/admin/assessments?per_page=100")
     officials += [make_user(f"official@d{n}.example") for n in range(20)]
     for n in range(45):
@@ -258,13 +251,10 @@ def test_the_list_costs_the_same_for_five_or_fifty_assessments(
 def test_the_city_drop_down_is_built_once_and_again_when_a_city_is_added(
     app: Flask,
     client: FlaskClient,
-    make_user: Callable[..., int],
     make_city: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
-    make_user("admin@x.example", role="admin")
     make_city("Hangzhou")
-    login("admin@x.example")
     first = statements_for(app, client, "/admin/assessments")
     assert statements_for(app, client, "/admin/assessments") == first - 1
     added = make_city("<b>Ürümqi</b>")

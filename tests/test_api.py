@@ -20,12 +20,6 @@ def all_answers(app: Flask, value: str = "3") -> dict[str, dict[str, str]]:
         return {q.id: {"value": value} for q in content.current.questions()}
 
 
-@pytest.fixture
-def token(make_user: Callable[..., int], api_token: Callable[..., str]) -> str:
-    make_user("official@a.example")
-    return api_token("official@a.example")
-
-
 def test_token_needs_basic_credentials(client: FlaskClient, make_user: Callable[..., int]) -> None:
     make_user("official@a.example")
     wrong = base64.b64encode(b"official@a.example:nope").decode()
@@ -91,13 +85,15 @@ def test_questionnaire_in_chinese(client: FlaskClient) -> None:
 
 
 def test_file_a_complete_assessment_and_read_it_back(
-    app: Flask, client: FlaskClient, token: str
+    app: Flask, client: FlaskClient, official_token: str
 ) -> None:
     answers = all_answers(app, "2")
     first = next(iter(answers))
     answers[first] = {"value": "dont_know", "comment": "Ask the data bureau 数据局"}
     response = client.post(
-        "/api/v1/assessments", json={"answers": answers, "submit": True}, headers=bearer(token)
+        "/api/v1/assessments",
+        json={"answers": answers, "submit": True},
+        headers=bearer(official_token),
     )
     assert response.status_code == 201
     created = response.get_json()
@@ -125,14 +121,18 @@ def test_file_a_complete_assessment_and_read_it_back(
             "questions",
         } <= set(cm)
         assert cm["paper_section"].startswith("4.")
-    fetched = client.get(f"/api/v1/assessments/{created['id']}", headers=bearer(token)).get_json()
+    fetched = client.get(
+        f"/api/v1/assessments/{created['id']}", headers=bearer(official_token)
+    ).get_json()
     assert fetched == created
 
 
-def test_a_draft_may_be_partial(app: Flask, client: FlaskClient, token: str) -> None:
+def test_a_draft_may_be_partial(app: Flask, client: FlaskClient, official_token: str) -> None:
     first = next(iter(all_answers(app)))
     response = client.post(
-        "/api/v1/assessments", json={"answers": {first: {"value": "4"}}}, headers=bearer(token)
+        "/api/v1/assessments",
+        json={"answers": {first: {"value": "4"}}},
+        headers=bearer(official_token),
     )
     assert response.status_code == 201
     assert response.get_json()["status"] == "draft"
@@ -181,12 +181,14 @@ BAD_BODIES: list[tuple[str, Callable[[Flask], Any], int]] = [
 def test_bad_bodies_are_refused_and_nothing_is_stored(
     app: Flask,
     client: FlaskClient,
-    token: str,
+    official_token: str,
     case: str,
     make_body: Callable[[Flask], Any],
     status: int,
 ) -> None:
-    response = client.post("/api/v1/assessments", json=make_body(app), headers=bearer(token))
+    response = client.post(
+        "/api/v1/assessments", json=make_body(app), headers=bearer(official_token)
+    )
     assert response.status_code == status, response.get_json()
     assert "errors" in response.get_json()
     assert count_rows(app, Assessment) == 0
@@ -202,10 +204,10 @@ def test_bad_bodies_are_refused_and_nothing_is_stored(
     ],
 )
 def test_bodies_that_are_not_json_are_400(
-    app: Flask, client: FlaskClient, token: str, data: str, content_type: str
+    app: Flask, client: FlaskClient, official_token: str, data: str, content_type: str
 ) -> None:
     response = client.post(
-        "/api/v1/assessments", data=data, content_type=content_type, headers=bearer(token)
+        "/api/v1/assessments", data=data, content_type=content_type, headers=bearer(official_token)
     )
     assert response.status_code == 400
     assert "errors" in response.get_json()
@@ -270,8 +272,8 @@ def test_list_is_paginated_and_limited_to_my_city(
 
 
 @pytest.mark.parametrize("query", ["page=0", "page=x", "per_page=0", "per_page=101", "page=-1"])
-def test_bad_paging_is_400(client: FlaskClient, token: str, query: str) -> None:
-    response = client.get(f"/api/v1/assessments?{query}", headers=bearer(token))
+def test_bad_paging_is_400(client: FlaskClient, official_token: str, query: str) -> None:
+    response = client.get(f"/api/v1/assessments?{query}", headers=bearer(official_token))
     assert response.status_code == 400
     assert "errors" in response.get_json()
 

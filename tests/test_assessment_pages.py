@@ -15,13 +15,6 @@ from app.models import Answer, Assessment
 from tests.conftest import count_rows, get_assessment
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def area_data(app: Flask, area_id: str, value: str = "3", **extra: str) -> dict[str, str]:
     with app.app_context():
         area = content.current.area(area_id)
@@ -226,13 +219,10 @@ def test_the_list_shows_only_my_city(
 def test_an_admin_starts_an_assessment_for_a_chosen_city(
     app: Flask,
     client: FlaskClient,
-    make_user: Callable[..., int],
     make_city: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
-    make_user("admin@x.example", role="admin")
     city_id = make_city("深圳 Shenzhen")
-    login("admin@x.example")
     assert "深圳 Shenzhen".encode() in client.get("/assessments").data
     response = client.post("/assessments/new", data={"city": str(city_id)})
     assert response.status_code == 302

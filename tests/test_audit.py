@@ -16,10 +16,7 @@ from app.assessments.forms import answer_field_name
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, User
 from app.platform import audit
-from tests.conftest import PASSWORD, answers_at, bearer
-
-OFFICIAL = "official@a.example"
-ADMIN = "admin@x.example"
+from tests.conftest import ADMIN, OFFICIAL, PASSWORD, answers_at, bearer
 
 
 @pytest.fixture

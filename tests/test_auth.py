@@ -84,14 +84,10 @@ def test_next_redirects_only_to_local_paths(
     assert response.headers["Location"] == expected
 
 
-def test_deactivation_ends_an_open_session(
-    app: Flask, client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any]
-) -> None:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
+def test_deactivation_ends_an_open_session(app: Flask, client: FlaskClient, official: int) -> None:
     assert client.get("/assessments").status_code == 200
     with app.app_context():
-        user = db.session.get(User, user_id)
+        user = db.session.get(User, official)
         assert user is not None
         user.active = False
         db.session.commit()

@@ -14,13 +14,6 @@ from app.models import Answer
 from tests.conftest import bearer, get_assessment
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def planning_form(app: Flask, **extra: str) -> dict[str, str]:
     with app.app_context():
         area = content.current.area("planning")
@@ -94,14 +87,8 @@ def test_the_report_says_so_when_nothing_is_uncertain(
     assert page.count("50–50") >= 1
 
 
-@pytest.fixture
-def token(make_user: Callable[..., int], api_token: Callable[..., str]) -> str:
-    make_user("official@a.example")
-    return api_token("official@a.example")
-
-
 def test_the_api_takes_and_returns_confidence_evidence_and_ranges(
-    client: FlaskClient, token: str
+    client: FlaskClient, official_token: str
 ) -> None:
     answers = {
         "planning.top_level_design": {
@@ -111,7 +98,9 @@ def test_the_api_takes_and_returns_confidence_evidence_and_ranges(
         },
         "planning.coordination": {"value": "dont_know"},
     }
-    response = client.post("/api/v1/assessments", json={"answers": answers}, headers=bearer(token))
+    response = client.post(
+        "/api/v1/assessments", json={"answers": answers}, headers=bearer(official_token)
+    )
     assert response.status_code == 201, response.get_json()
     body = response.get_json()
     assert body["answers"]["planning.top_level_design"] == {
@@ -139,9 +128,9 @@ def test_the_api_takes_and_returns_confidence_evidence_and_ranges(
     ],
 )
 def test_the_api_refuses_bad_confidence_or_evidence(
-    app: Flask, client: FlaskClient, token: str, given: dict[str, Any], message: str
+    app: Flask, client: FlaskClient, official_token: str, given: dict[str, Any], message: str
 ) -> None:
     body = {"answers": {"planning.top_level_design": given}}
-    response = client.post("/api/v1/assessments", json=body, headers=bearer(token))
+    response = client.post("/api/v1/assessments", json=body, headers=bearer(official_token))
     assert response.status_code == 422
     assert message in response.get_json()["errors"]["answers"]["planning.top_level_design"]

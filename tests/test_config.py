@@ -1,5 +1,5 @@
-"""Configuration from the environment: secure cookies outside development, and no start in
-production with debug on or a guessable secret."""
+"""Configuration from the environment: secure cookies outside development, no start in
+production with debug on or a guessable secret, and werkzeug's scrypt for passwords."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from app import create_app
 from app.config import UnsafeConfiguration, environment_overrides, production_problems
+from app.models import User
 
 LONG_SECRET = "k" * 40
 
@@ -83,3 +84,11 @@ def test_proxy_fix_trusts_the_configured_number_of_proxies(
 def test_without_a_proxy_forwarded_headers_are_ignored(environment: pytest.MonkeyPatch) -> None:
     response = create_app().test_client().get("/login", headers={"X-Forwarded-Proto": "https"})
     assert "Strict-Transport-Security" not in response.headers
+
+
+def test_production_hashes_passwords_with_scrypt(environment: pytest.MonkeyPatch) -> None:
+    """The tests' cheap method (conftest) must not leak into what production stores."""
+    with create_app().app_context():
+        user = User(email="someone@a.example")
+        user.set_password("a long enough passphrase")
+    assert user.password_hash.startswith("scrypt:")

@@ -57,13 +57,6 @@ def test_the_consolidated_level_lies_between_the_departments(values: list[str]) 
     assert merged is not None and min(values) <= merged <= max(values)
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def _invite(client: FlaskClient, assessment_id: int, name: str) -> str:
     response = client.post(
         f"/assessments/{assessment_id}/departments", data={"name": name}, follow_redirects=True

@@ -112,17 +112,18 @@ def assert_honest(app: Flask, assessment: Assessment, world: dict[str, int], sou
 
 
 @pytest.fixture
-def official_token(world: dict[str, int], api_token: Callable[..., str]) -> str:
+def city_a_token(world: dict[str, int], api_token: Callable[..., str]) -> str:
+    """An API token of the world's official of City A."""
     return api_token("official@a.example")
 
 
 def test_api_filing_ignores_city_status_scores_author_and_source(
-    app: Flask, client: FlaskClient, world: dict[str, int], official_token: str
+    app: Flask, client: FlaskClient, world: dict[str, int], city_a_token: str
 ) -> None:
     with app.app_context():
         qid = next(iter(content.current.questions())).id
     body = {**forbidden(world), "answers": {qid: {"value": "2", "author": "ADMIN"}}}
-    response = client.post("/api/v1/assessments", json=body, headers=bearer(official_token))
+    response = client.post("/api/v1/assessments", json=body, headers=bearer(city_a_token))
     assert response.status_code == 201, response.get_json()
     stored = get_assessment(app, response.get_json()["id"])
     assert_honest(app, stored, world, "api")
@@ -148,20 +149,20 @@ def submitted(world: dict[str, int], make_assessment: Callable[..., int]) -> int
 
 
 def test_api_targets_apply_to_the_callers_city_only(
-    app: Flask, client: FlaskClient, world: dict[str, int], official_token: str, submitted: int
+    app: Flask, client: FlaskClient, world: dict[str, int], city_a_token: str, submitted: int
 ) -> None:
     url = f"/api/v1/assessments/{submitted}/targets"
     body = {**forbidden(world), "targets": {"planning": 4}}
-    assert client.put(url, json=body, headers=bearer(official_token)).status_code == 200
+    assert client.put(url, json=body, headers=bearer(city_a_token)).status_code == 200
     refused = {"targets": {"city_id": world["CITY_B"]}}
-    assert client.put(url, json=refused, headers=bearer(official_token)).status_code == 422
+    assert client.put(url, json=refused, headers=bearer(city_a_token)).status_code == 422
     with app.app_context():
         rows = db.session.execute(sa.select(Target.city_id, Target.scope, Target.level)).all()
     assert [tuple(r) for r in rows] == [(world["CITY_A"], "planning", 4)]
 
 
 def test_api_actions_keep_their_assessment_and_countermeasure(
-    app: Flask, client: FlaskClient, world: dict[str, int], official_token: str, submitted: int
+    app: Flask, client: FlaskClient, world: dict[str, int], city_a_token: str, submitted: int
 ) -> None:
     with app.app_context():
         found = db.session.get(Assessment, submitted)
@@ -171,13 +172,13 @@ def test_api_actions_keep_their_assessment_and_countermeasure(
     body = {**forbidden(world), "countermeasure_id": measures[0], "owner": "Bureau"}
     body.pop("status")
     response = client.post(
-        f"/api/v1/assessments/{submitted}/actions", json=body, headers=bearer(official_token)
+        f"/api/v1/assessments/{submitted}/actions", json=body, headers=bearer(city_a_token)
     )
     assert response.status_code == 201, response.get_json()
     action_id = response.get_json()["id"]
     change = {**body, "countermeasure_id": measures[-1], "owner": "Other bureau"}
     response = client.patch(
-        f"/api/v1/actions/{action_id}", json=change, headers=bearer(official_token)
+        f"/api/v1/actions/{action_id}", json=change, headers=bearer(city_a_token)
     )
     assert response.status_code == 200
     with app.app_context():
@@ -188,15 +189,13 @@ def test_api_actions_keep_their_assessment_and_countermeasure(
 
 
 def test_api_survey_and_department_keep_their_own_links(
-    app: Flask, client: FlaskClient, world: dict[str, int], official_token: str, submitted: int
+    app: Flask, client: FlaskClient, world: dict[str, int], city_a_token: str, submitted: int
 ) -> None:
     body = {**forbidden(world), "closes_on": "2999-01-01"}
     url = f"/api/v1/assessments/{submitted}"
-    assert (
-        client.post(f"{url}/survey", json=body, headers=bearer(official_token)).status_code == 201
-    )
+    assert client.post(f"{url}/survey", json=body, headers=bearer(city_a_token)).status_code == 201
     body = {**forbidden(world), "name": "Transport bureau"}
-    response = client.post(f"{url}/departments", json=body, headers=bearer(official_token))
+    response = client.post(f"{url}/departments", json=body, headers=bearer(city_a_token))
     assert response.status_code == 201
     assert not response.get_json()["link"].endswith("chosen-token")
     with app.app_context():

@@ -147,11 +147,9 @@ def test_the_admins_return_comment(
     app: Flask,
     client: FlaskClient,
     make_user: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
     official_id = make_user("official@a.example")
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
 
     def submitted() -> int:
         with app.app_context():

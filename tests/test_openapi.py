@@ -78,12 +78,6 @@ def test_the_document_is_served_as_json(client: FlaskClient) -> None:
     assert body["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
 
 
-@pytest.fixture
-def token(make_user: Callable[..., int], api_token: Callable[..., str]) -> str:
-    make_user("official@a.example")
-    return api_token("official@a.example")
-
-
 def _first_question(app: Flask) -> str:
     with app.app_context():
         return next(iter(content.current.questions())).id
@@ -99,22 +93,28 @@ def _first_question(app: Flask) -> str:
     ],
 )
 def test_unstorable_text_in_a_json_body_is_400_naming_it(
-    app: Flask, client: FlaskClient, token: str, raw: str, where: str
+    app: Flask, client: FlaskClient, official_token: str, raw: str, where: str
 ) -> None:
     data = raw.replace("QID", _first_question(app))
     response = client.post(
-        "/api/v1/assessments", data=data, content_type="application/json", headers=bearer(token)
+        "/api/v1/assessments",
+        data=data,
+        content_type="application/json",
+        headers=bearer(official_token),
     )
     assert response.status_code == 400
     assert where.replace("QID", _first_question(app)) in response.get_json()["errors"]
     assert count_rows(app, Assessment) == 0 and count_rows(app, Answer) == 0
 
 
-def test_a_deeply_nested_body_is_400_not_a_crash(client: FlaskClient, token: str) -> None:
+def test_a_deeply_nested_body_is_400_not_a_crash(client: FlaskClient, official_token: str) -> None:
     for depth in (40, 100_000):
         data = "[" * depth + "]" * depth
         response = client.post(
-            "/api/v1/assessments", data=data, content_type="application/json", headers=bearer(token)
+            "/api/v1/assessments",
+            data=data,
+            content_type="application/json",
+            headers=bearer(official_token),
         )
         assert response.status_code == 400, depth
         assert any("nest" in message for message in response.get_json()["errors"].values())
@@ -129,9 +129,9 @@ def test_unstorable_basic_credentials_are_400(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("query", ["lang=%00", "lang=%ED%A0%80", "page=%FF"])
 def test_a_query_string_that_is_not_storable_text_is_400(
-    client: FlaskClient, token: str, query: str
+    client: FlaskClient, official_token: str, query: str
 ) -> None:
-    api = client.get(f"/api/v1/assessments?{query}", headers=bearer(token))
+    api = client.get(f"/api/v1/assessments?{query}", headers=bearer(official_token))
     assert api.status_code == 400 and "query" in api.get_json()["errors"]
     assert client.get(f"/login?{query}").status_code == 400
 
@@ -145,12 +145,12 @@ def test_a_form_body_that_is_not_utf8_is_400(client: FlaskClient) -> None:
 
 @pytest.mark.parametrize("big", [MAX_ID + 1, 10**20])
 def test_ids_beyond_the_integer_range_are_404(
-    client: FlaskClient, token: str, login: Callable[..., Any], big: int
+    client: FlaskClient, official_token: str, login: Callable[..., Any], big: int
 ) -> None:
     for url in (f"/api/v1/assessments/{big}", f"/api/v1/assessments/{big}/report.pdf"):
-        response = client.get(url, headers=bearer(token))
+        response = client.get(url, headers=bearer(official_token))
         assert response.status_code == 404 and "errors" in response.get_json()
-    response = client.patch(f"/api/v1/actions/{big}", json={}, headers=bearer(token))
+    response = client.patch(f"/api/v1/actions/{big}", json={}, headers=bearer(official_token))
     assert response.status_code == 404
     login("official@a.example")
     assert client.get(f"/assessments/{big}/report").status_code == 404

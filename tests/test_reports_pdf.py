@@ -55,16 +55,6 @@ def image_count(data: bytes) -> int:
     return sum(len(page.images) for page in PdfReader(io.BytesIO(data)).pages)
 
 
-@pytest.fixture
-def hangzhou(make_city: Callable[..., int]) -> int:
-    return make_city(HANGZHOU)
-
-
-@pytest.fixture
-def official(make_user: Callable[..., int], hangzhou: int) -> int:
-    return make_user("official@hangzhou.example", city_id=hangzhou)
-
-
 def file_assessment(app: Flask, user_id: int, comments: dict[str, str] | None = None) -> int:
     """A submitted assessment, mostly at level 2 with one "don't know", and some comments."""
     with app.app_context():
@@ -83,9 +73,9 @@ def file_assessment(app: Flask, user_id: int, comments: dict[str, str] | None = 
 
 
 @pytest.fixture
-def submitted(app: Flask, official: int) -> int:
+def submitted(app: Flask, hangzhou_official: int) -> int:
     return file_assessment(
-        app, official, {"planning.top_level_design": "Plan adopted by the 市政府 in 2025."}
+        app, hangzhou_official, {"planning.top_level_design": "Plan adopted by the 市政府 in 2025."}
     )
 
 
@@ -149,10 +139,8 @@ def test_another_citys_report_pdf_is_404(
 
 
 def test_an_admin_downloads_any_citys_report(
-    client: FlaskClient, make_user: Callable[..., int], login: Callable[..., Any], submitted: int
+    client: FlaskClient, admin: int, submitted: int
 ) -> None:
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
     assert client.get(f"/assessments/{submitted}/report.pdf").status_code == 200
 
 
@@ -395,7 +383,6 @@ def head_line(html: str) -> str:
 def test_the_date_beside_the_status_badge_does_not_repeat_the_status(
     app: Flask,
     client: FlaskClient,
-    login: Callable[..., Any],
     official: int,
     make_assessment: Callable[..., int],
     monkeypatch: pytest.MonkeyPatch,
@@ -403,7 +390,6 @@ def test_the_date_beside_the_status_badge_does_not_repeat_the_status(
     filed: bool,
     status_word: str,
 ) -> None:
-    login("official@hangzhou.example")
     assessment_id = file_assessment(app, official) if filed else make_assessment(official, "2")
     documents: list[str] = []
     monkeypatch.setattr("app.reports.views.render_pdf", lambda html: documents.append(html) or b"")

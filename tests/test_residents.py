@@ -69,13 +69,6 @@ def test_results_leave_skipped_questions_out() -> None:
     }
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def _open(client: FlaskClient, assessment_id: int, days: int = 10) -> str:
     closes = (date.today() + timedelta(days=days)).isoformat()
     response = client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes})

@@ -19,14 +19,9 @@ from app import create_app
 from app.auth.sessions import SEEN, STARTED
 from app.extensions import db
 from app.models import User
-from tests.conftest import PASSWORD
+from tests.conftest import CHEAP_PASSWORD_HASH, PASSWORD
 
 SESSION_COOKIE = "session"
-
-
-@pytest.fixture
-def official(make_user: Callable[..., int]) -> int:
-    return make_user("official@a.example")
 
 
 def signed_in(client: FlaskClient) -> bool:
@@ -38,7 +33,7 @@ def basic(email: str, password: str) -> dict[str, str]:
 
 
 def test_session_cookie_is_httponly_and_samesite_lax(
-    client: FlaskClient, official: int, login: Callable[..., Any]
+    client: FlaskClient, official_account: int, login: Callable[..., Any]
 ) -> None:
     cookie = login("official@a.example").headers["Set-Cookie"]
     assert "HttpOnly" in cookie
@@ -47,7 +42,7 @@ def test_session_cookie_is_httponly_and_samesite_lax(
 
 
 def test_sign_in_starts_a_fresh_session_keeping_the_language(
-    client: FlaskClient, official: int, login: Callable[..., Any]
+    client: FlaskClient, official_account: int, login: Callable[..., Any]
 ) -> None:
     client.get("/login?lang=zh")
     with client.session_transaction() as before:
@@ -60,9 +55,8 @@ def test_sign_in_starts_a_fresh_session_keeping_the_language(
 
 
 def test_an_old_cookie_replayed_after_sign_out_is_refused(
-    client: FlaskClient, official: int, login: Callable[..., Any]
+    client: FlaskClient, official: int
 ) -> None:
-    login("official@a.example")
     assert signed_in(client)
     stolen = client.get_cookie(SESSION_COOKIE)
     assert stolen is not None
@@ -72,7 +66,9 @@ def test_an_old_cookie_replayed_after_sign_out_is_refused(
     assert not signed_in(client)
 
 
-def test_signing_out_ends_the_sessions_on_other_devices_too(app: Flask, official: int) -> None:
+def test_signing_out_ends_the_sessions_on_other_devices_too(
+    app: Flask, official_account: int
+) -> None:
     # Plain test clients: pytest-flask's `client` keeps its last request's context pushed.
     laptop, phone = app.test_client(), app.test_client()
     for device in (laptop, phone):
@@ -83,9 +79,8 @@ def test_signing_out_ends_the_sessions_on_other_devices_too(app: Flask, official
 
 
 def test_deactivation_refuses_a_replayed_cookie(
-    app: Flask, client: FlaskClient, official: int, login: Callable[..., Any]
+    app: Flask, client: FlaskClient, official: int
 ) -> None:
-    login("official@a.example")
     cookie = client.get_cookie(SESSION_COOKIE)
     assert cookie is not None
     with app.app_context():
@@ -108,7 +103,7 @@ def test_deactivation_refuses_a_replayed_cookie(
 
 @pytest.mark.parametrize("identity", ["1", "1:", ":1", "1:x", "abc", "1:1:1"])
 def test_a_session_identity_without_the_right_version_loads_no_one(
-    client: FlaskClient, official: int, identity: str
+    client: FlaskClient, official_account: int, identity: str
 ) -> None:
     with client.session_transaction() as session:
         session["_user_id"] = identity
@@ -121,10 +116,7 @@ def age_session(client: FlaskClient, key: str, by: timedelta) -> None:
         session[key] = session[key] - int(by.total_seconds())
 
 
-def test_an_idle_session_ends(
-    app: Flask, client: FlaskClient, official: int, login: Callable[..., Any]
-) -> None:
-    login("official@a.example")
+def test_an_idle_session_ends(app: Flask, client: FlaskClient, official: int) -> None:
     idle = app.config["SESSION_IDLE_TIMEOUT"]
     age_session(client, SEEN, idle - timedelta(minutes=2))
     assert signed_in(client)
@@ -135,7 +127,7 @@ def test_an_idle_session_ends(
 
 
 def test_a_remembered_session_survives_idleness_but_not_the_absolute_timeout(
-    app: Flask, client: FlaskClient, official: int
+    app: Flask, client: FlaskClient, official_account: int
 ) -> None:
     response = client.post(
         "/login", data={"email": "official@a.example", "password": PASSWORD, "remember": "y"}
@@ -149,7 +141,7 @@ def test_a_remembered_session_survives_idleness_but_not_the_absolute_timeout(
 
 
 def test_an_unremembered_session_ends_with_the_browser(
-    client: FlaskClient, official: int, login: Callable[..., Any]
+    client: FlaskClient, official_account: int, login: Callable[..., Any]
 ) -> None:
     assert "Expires=" not in login("official@a.example").headers["Set-Cookie"]
 
@@ -160,7 +152,7 @@ class TestTinyTimeouts:
         return {"SESSION_ABSOLUTE_TIMEOUT": timedelta(0)}
 
     def test_a_session_past_its_absolute_timeout_ends_at_once(
-        self, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, client: FlaskClient, official_account: int, login: Callable[..., Any]
     ) -> None:
         assert login("official@a.example").status_code == 302
         assert not signed_in(client)
@@ -176,7 +168,7 @@ class TestThrottling:
         }
 
     def test_failed_sign_ins_are_throttled_per_account_and_logged(
-        self, client: FlaskClient, official: int, caplog: pytest.LogCaptureFixture
+        self, client: FlaskClient, official_account: int, caplog: pytest.LogCaptureFixture
     ) -> None:
         with caplog.at_level(logging.WARNING):
             for _ in range(3):
@@ -192,7 +184,7 @@ class TestThrottling:
         assert not signed_in(client)
 
     def test_successful_sign_ins_do_not_count(
-        self, client: FlaskClient, official: int, login: Callable[..., Any]
+        self, client: FlaskClient, official_account: int, login: Callable[..., Any]
     ) -> None:
         for _ in range(6):
             assert login("official@a.example").status_code == 302
@@ -206,7 +198,7 @@ class TestThrottling:
         assert codes == [200] * 5 + [429]
 
     def test_api_tokens_share_the_count_with_the_sign_in_page(
-        self, client: FlaskClient, official: int, caplog: pytest.LogCaptureFixture
+        self, client: FlaskClient, official_account: int, caplog: pytest.LogCaptureFixture
     ) -> None:
         client.post("/login", data={"email": "official@a.example", "password": "guess"})
         with caplog.at_level(logging.WARNING):
@@ -230,6 +222,7 @@ def test_the_throttle_counts_in_redis_across_app_instances(tmp_path: Any) -> Non
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'throttle.sqlite'}",
         "WTF_CSRF_ENABLED": False,
+        "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
         "RATELIMIT_STORAGE_URI": REDIS_URL,
         "RATELIMIT_KEY_PREFIX": uuid.uuid4().hex,
         "LOGIN_LIMIT_PER_ACCOUNT": "2 per minute",

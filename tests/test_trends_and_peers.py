@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -75,13 +74,6 @@ def test_no_percentile_below_five_peers() -> None:
     assert found["environment"] is None and found["overall"] is None
 
 
-@pytest.fixture
-def official(make_user: Callable[..., int], login: Callable[..., Any]) -> int:
-    user_id = make_user("official@a.example")
-    login("official@a.example")
-    return user_id
-
-
 def test_a_first_round_says_so(
     client: FlaskClient, official: int, make_assessment: Callable[..., int]
 ) -> None:
@@ -142,11 +134,9 @@ def test_admins_see_the_named_distribution(
     peers: None,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
-    login: Callable[..., Any],
+    admin: int,
 ) -> None:
     theirs = make_assessment(make_user("official@a.example"), level="4", submit=True)
-    make_user("admin@x.example", role="admin")
-    login("admin@x.example")
     page = client.get(f"/assessments/{theirs}/report").get_data(as_text=True)
     assert "Distribution (admins only)" in page
     assert "City of peer0@p.example" in page

@@ -1,2 +1,2 @@
-"""Infrastructure that knows no domain: caching, SQLite tuning, the audit log and PDF
-rendering."""
+"""Infrastructure that knows no domain: caching, SQLite tuning, the audit log, PDF rendering
+and password hashing."""

@@ -23,6 +23,7 @@ from app import create_app
 from app.cli.demo import DEMO_PASSWORD, seed
 from app.extensions import db
 from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHEAP_PASSWORD_HASH
 
 PORTS = range(5700, 5750)  # this project's range for test servers
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -45,7 +46,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app with the demo data and CSRF on, as people get it, on a fresh SQLite file."""
     database = tmp_path_factory.mktemp("browser") / "cityready.sqlite"
     app = create_app(
-        {"SECRET_KEY": "browser-tests", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}"}
+        {
+            "SECRET_KEY": "browser-tests",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
+            "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+        }
     )
     with app.app_context():
         db.create_all()
