@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -27,12 +27,9 @@ from app.models import Assessment, City
 from app.platform import audit
 from app.platform.caching import frozen_cache
 from app.reports.insights import report_context
+from app.web.i18n import content_language
 
 bp = Blueprint("assessment", __name__)
-
-
-def _lang() -> str:
-    return str(get_locale() or "en")
 
 
 def _new_assessment_form() -> NewAssessmentForm:
@@ -106,7 +103,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
     area = bank.area(area_id)
     if area is None:
         abort(404)
-    form = area_form(area, _lang())
+    form = area_form(area, content_language())
     if form.validate_on_submit():
         save_answers(
             assessment,
@@ -211,7 +208,7 @@ def report(assessment_id: int) -> str:
     key = (
         None
         if version.key is None
-        else ("report-html", *version.key, _lang(), current_user.is_admin)
+        else ("report-html", *version.key, content_language(), current_user.is_admin)
     )
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
     return render_template("assessment/report.html", city_name=version.city_name, body=body)

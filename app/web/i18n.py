@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import babel, db
@@ -30,6 +31,19 @@ def select_locale() -> str | None:
     if current_user.is_authenticated and current_user.language in languages:
         return str(current_user.language)
     return request.accept_languages.best_match(languages)
+
+
+def content_language() -> str:
+    """The language, "en" or "zh", to show the question bank, reports and surveys in.
+
+    Pages show them in the page's own language (``select_locale``), so labels and content agree.
+    The JSON API shows them in ?lang= alone, English by default as docs/api.md promises, so what a
+    script receives never depends on its Accept-Language header or a stray cookie.
+    """
+    if request.blueprint == "api":
+        return _chosen() or "en"
+    locale = get_locale()
+    return locale.language if locale else "en"
 
 
 def save_chosen_language() -> None:
