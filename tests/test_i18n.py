@@ -212,6 +212,20 @@ def test_api_assessments_speak_chinese_on_request(
     assert english.get_json()["level"]["name"] == level.en
 
 
+def test_api_content_follows_lang_alone_not_the_browser_or_session(client: FlaskClient) -> None:
+    """docs/api.md: English unless ?lang= says otherwise, whatever the client's headers and
+    cookies, while pages follow both."""
+    with client.application.app_context():
+        first_area = content.current.areas[0].title
+    client.get("/login?lang=zh")
+    page = client.get("/login", headers={"Accept-Language": "zh"}).get_data(as_text=True)
+    assert 'lang="zh-Hans"' in page
+    body = client.get("/api/v1/questionnaire", headers={"Accept-Language": "zh"}).get_json()
+    assert body["areas"][0]["title"] == first_area.en
+    asked = client.get("/api/v1/questionnaire?lang=zh").get_json()
+    assert asked["areas"][0]["title"] == first_area.zh
+
+
 def test_the_progress_steps_follow_the_language(client: FlaskClient, draft_area_url: str) -> None:
     page = client.get(f"{draft_area_url}?lang=zh")
     with client.application.app_context():

@@ -12,7 +12,8 @@ import sqlalchemy.orm as so
 from app.admin.filters import STATUS_CHOICES
 from app.assessments.queries import latest_rounds
 from app.core.questionnaire import AREA_IDS, QuestionBank
-from app.core.review_stats import WidespreadWeakness, mean, widespread_weaknesses
+from app.core.review_stats import WidespreadWeakness, widespread_weaknesses
+from app.core.stats import mean
 from app.extensions import db
 from app.models import FINISHED_STATUSES, Answer, Assessment
 from app.platform import data_version

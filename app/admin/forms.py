@@ -8,6 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.questionnaire import QuestionBank
 from app.models import COMMENT_MAX_LENGTH
+from app.web.forms import per_question_form
 from app.web.input_guard import StorableTextForm
 
 
@@ -40,16 +41,14 @@ class ReturnForm(StorableTextForm):
 
 
 def return_form(bank: QuestionBank, **kwargs: object) -> ReturnForm:
-    class _Form(ReturnForm):
-        pass
-
-    for question in bank.questions():
-        setattr(
-            _Form,
-            note_field_name(question.id),
-            TextAreaField(
+    return per_question_form(
+        ReturnForm,
+        bank.questions(),
+        lambda question: {
+            note_field_name(question.id): TextAreaField(
                 _l("Note on this question"),
                 validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
-            ),
-        )
-    return _Form(**kwargs)
+            )
+        },
+        **kwargs,
+    )

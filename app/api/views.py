@@ -46,6 +46,7 @@ from app.reports.insights import city_records
 from app.reports.versions import frozen_version
 from app.surveys.operations import open_survey, record_response, survey_of, survey_results
 from app.version import APP_VERSION
+from app.web.i18n import content_language
 from app.web.templating import display_zone
 
 bp = Blueprint("api", __name__)
@@ -105,15 +106,9 @@ def openapi() -> Response:
     return jsonify(openapi_document(APP_VERSION, served_at))
 
 
-def _lang() -> str:
-    """The language of the content in a response: ?lang=zh or English."""
-    lang = request.args.get("lang", "en")
-    return lang if lang in current_app.config["LANGUAGES"] else "en"
-
-
 @bp.get("/questionnaire")
 def questionnaire() -> Response:
-    return jsonify(questionnaire_json(content.current, _lang()))
+    return jsonify(questionnaire_json(content.current, content_language()))
 
 
 def _page_args() -> tuple[int, int] | dict[str, str]:
@@ -144,7 +139,7 @@ def list_assessments() -> Any:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    records, lang, for_admin = city_records(rows), _lang(), g.api_user.is_admin
+    records, lang, for_admin = city_records(rows), content_language(), g.api_user.is_admin
     return jsonify(
         {
             "items": [assessment_json(a, lang, for_admin, records) for a in rows],
@@ -199,14 +194,16 @@ def create_assessment() -> Any:
     # Commit before building the answer: on SQLite the write lock is held until the commit, and
     # the report's insights take long enough to queue every other filing behind them.
     db.session.commit()
-    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin)), 201
+    return jsonify(
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin)
+    ), 201
 
 
 @bp.get("/assessments/<int:assessment_id>")
 @token_required
 def get_assessment(assessment_id: int) -> Response:
     version = frozen_version(g.api_user, assessment_id)
-    lang, for_admin = _lang(), g.api_user.is_admin
+    lang, for_admin = content_language(), g.api_user.is_admin
     # A submitted assessment's JSON is built and serialised once per version of what it shows,
     # language and kind of reader (admins see more).
     key = version.cache_key("api-json", lang, for_admin)
@@ -229,7 +226,7 @@ def put_targets(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     set_targets(assessment.city_id, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, _lang(), for_admin=g.api_user.is_admin))
+    return jsonify(assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin))
 
 
 @bp.post("/assessments/<int:assessment_id>/actions")

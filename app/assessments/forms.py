@@ -11,11 +11,13 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.core.questionnaire import Area
+from app.core.questionnaire import Area, Question
 from app.core.uncertainty import EVIDENCE_MAX_LENGTH, evidence_problem, is_link
 from app.models import COMMENT_MAX_LENGTH
+from app.web.forms import per_question_form
 from app.web.input_guard import StorableTextForm
 
 CONFIDENCE_CHOICES = [
@@ -70,43 +72,30 @@ class AreaForm(StorableTextForm):
 
 
 def area_form(area: Area, lang: str, **kwargs: object) -> AreaForm:
-    """Build the form class for one area: a radio group and a comment box per question."""
+    """Build the form for one area: per question a radio group, a comment box, a confidence
+    select and an evidence box."""
 
-    class _Form(AreaForm):
-        pass
-
-    for question in area.questions:
-        setattr(
-            _Form,
-            answer_field_name(question.id),
-            RadioField(
+    def question_fields(question: Question) -> dict[str, UnboundField]:
+        return {
+            answer_field_name(question.id): RadioField(
                 question.text.get(lang),
                 choices=[SelectChoice(o.value, o.label.get(lang)) for o in question.options],
                 validators=[Optional()],
             ),
-        )
-        setattr(
-            _Form,
-            comment_field_name(question.id),
-            TextAreaField(
+            comment_field_name(question.id): TextAreaField(
                 _l("Comment"),
                 validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)],
             ),
-        )
-        setattr(
-            _Form,
-            confidence_field_name(question.id),
-            SelectField(_l("How sure are you?"), choices=CONFIDENCE_CHOICES, default=""),
-        )
-        setattr(
-            _Form,
-            evidence_field_name(question.id),
-            StringField(
+            confidence_field_name(question.id): SelectField(
+                _l("How sure are you?"), choices=CONFIDENCE_CHOICES, default=""
+            ),
+            evidence_field_name(question.id): StringField(
                 _l("Evidence: a note or a link"),
                 validators=[Optional(), Length(max=EVIDENCE_MAX_LENGTH), valid_evidence],
             ),
-        )
-    return _Form(**kwargs)
+        }
+
+    return per_question_form(AreaForm, area.questions, question_fields, **kwargs)
 
 
 class NewAssessmentForm(FlaskForm):

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from werkzeug.wrappers import Response
@@ -26,12 +26,9 @@ from app.platform import audit
 from app.platform.caching import frozen_cache
 from app.reports.insights import report_context
 from app.reports.versions import frozen_version
+from app.web.i18n import content_language
 
 bp = Blueprint("assessment", __name__)
-
-
-def _lang() -> str:
-    return str(get_locale() or "en")
 
 
 def _new_assessment_form() -> NewAssessmentForm:
@@ -105,7 +102,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
     area = bank.area(area_id)
     if area is None:
         abort(404)
-    form = area_form(area, _lang())
+    form = area_form(area, content_language())
     if form.validate_on_submit():
         save_answers(
             assessment,
@@ -207,7 +204,7 @@ def report(assessment_id: int) -> str:
     version = frozen_version(current_user, assessment_id)
     # Once submitted, the body is rendered once per version of what it shows and reused; admins
     # see every city's scores among the peers, so each kind of reader has its own.
-    key = version.cache_key("report-html", _lang(), current_user.is_admin)
+    key = version.cache_key("report-html", content_language(), current_user.is_admin)
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
     return render_template("assessment/report.html", city_name=version.city_name, body=body)
 

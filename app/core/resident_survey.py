@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from app.core.questionnaire import CONTENT_DIR, LANGUAGES, ContentError, Text
+from app.core.stats import mean
 
 SURVEY_FILE = CONTENT_DIR / "resident_survey.yaml"
 SCALE_POINTS = 5
@@ -136,26 +137,20 @@ class SurveyResults:
     """The mean of the topic scores: the residents' own participation-and-trust score."""
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return sum(values) / len(values) if values else None
-
-
 def summarise(survey: ResidentSurvey, responses: Sequence[Mapping[str, int]]) -> SurveyResults:
     """Count and score the responses; unanswered questions are left out of their means."""
     results = []
     for question in survey.questions:
         given = [r[question.id] for r in responses if r.get(question.id) in range(1, 6)]
         counts = tuple(given.count(point) for point in range(1, SCALE_POINTS + 1))
-        mean = _mean([float(v) for v in given])
-        score = None if mean is None else agreement_score(mean)
+        given_mean = mean(given)
+        score = None if given_mean is None else agreement_score(given_mean)
         results.append(QuestionResult(question.id, len(given), counts, score))
-    topics: dict[str, float | None] = {}
-    for topic in survey.topics:
-        scored = [
-            r.score
-            for r, q in zip(results, survey.questions, strict=True)
-            if q.topic == topic and r.score is not None
-        ]
-        topics[topic] = _mean(scored)
-    index = _mean([s for s in topics.values() if s is not None])
+    topics = {
+        topic: mean(
+            r.score for r, q in zip(results, survey.questions, strict=True) if q.topic == topic
+        )
+        for topic in survey.topics
+    }
+    index = mean(topics.values())
     return SurveyResults(len(responses), tuple(results), topics, index)

@@ -1,4 +1,4 @@
-"""Figures reviewers read across cities: widespread weak points, means, and where rounds differ.
+"""Figures reviewers read across cities: widespread weak points and where rounds differ.
 
 Pure functions over answer values and scores, with no Flask and no database, so the numbers
 on the dashboard and the comparison page can be checked by hand on small cases.
@@ -6,19 +6,13 @@ on the dashboard and the comparison page can be checked by hand on small cases.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from app.core.questionnaire import DONT_KNOW, Question, QuestionBank
 
 LOWEST_LEVELS = ("1", "2")
 """Answers that say a practice is absent or only starting: the paper's problems, still open."""
-
-
-def mean(values: Iterable[float | None]) -> float | None:
-    """The mean of the figures that exist, or None when there are none."""
-    present = [v for v in values if v is not None]
-    return sum(present) / len(present) if present else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from app.core.questionnaire import (
     Question,
     QuestionBank,
 )
+from app.core.stats import weighted_mean
 
 DEFAULT_TARGET = 0.75
 """The question score a city should reach: level 4 of 5, 'established and measured'."""
@@ -73,13 +74,6 @@ def score_question(question: Question, value: str | None) -> float | None:
     return None if option is None else option.score
 
 
-def _weighted_mean(pairs: list[tuple[float, float]]) -> float | None:
-    total_weight = sum(weight for weight, _ in pairs)
-    if total_weight == 0:
-        return None
-    return sum(weight * value for weight, value in pairs) / total_weight
-
-
 def score_assessment(bank: QuestionBank, answers: Mapping[str, str]) -> ScoreCard:
     """Score every area (weighted mean of answered, applicable questions) and the whole city."""
     area_scores: list[AreaScore] = []
@@ -87,7 +81,6 @@ def score_assessment(bank: QuestionBank, answers: Mapping[str, str]) -> ScoreCar
     not_applicable: list[str] = []
     unanswered: list[str] = []
     for area in bank.areas:
-        scored: list[tuple[float, float]] = []
         answered = 0
         for question in area.questions:
             value = answers.get(question.id)
@@ -99,16 +92,16 @@ def score_assessment(bank: QuestionBank, answers: Mapping[str, str]) -> ScoreCar
                 data_gaps.append(question.id)
             if value == NOT_APPLICABLE:
                 not_applicable.append(question.id)
-            score = score_question(question, value)
-            if score is not None:
-                scored.append((question.weight, score))
-        mean = _weighted_mean(scored)
+        mean = weighted_mean(
+            [score_question(q, answers.get(q.id)) for q in area.questions],
+            [q.weight for q in area.questions],
+        )
         area_scores.append(
             AreaScore(area.id, None if mean is None else 100 * mean, answered, len(area.questions))
         )
     area_weights = {area.id: area.weight for area in bank.areas}
-    overall = _weighted_mean(
-        [(area_weights[a.area_id], a.score) for a in area_scores if a.score is not None]
+    overall = weighted_mean(
+        [a.score for a in area_scores], [area_weights[a.area_id] for a in area_scores]
     )
     overall = 0.0 if overall is None else overall
     return ScoreCard(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from app.core.questionnaire import QuestionBank
 from app.core.scoring import DEFAULT_TARGET, ScoreCard, score_question
+from app.core.stats import mean
 
 LEVELS = 5
 
@@ -116,13 +117,8 @@ class ActionOutcome:
 def _mean_score(
     bank: QuestionBank, answers: Mapping[str, str], question_ids: list[str]
 ) -> float | None:
-    scores = []
-    for qid in question_ids:
-        question = bank.question(qid)
-        score = None if question is None else score_question(question, answers.get(qid))
-        if score is not None:
-            scores.append(score)
-    return sum(scores) / len(scores) if scores else None
+    questions = [bank.question(qid) for qid in question_ids]
+    return mean(score_question(q, answers.get(q.id)) for q in questions if q is not None)
 
 
 def action_outcome(

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from app.core.questionnaire import DONT_KNOW, QuestionBank
 from app.core.scoring import score_question
+from app.core.stats import weighted_mean
 
 CONFIDENCES = ("low", "medium", "high")
 LEVEL_STEP = 0.25
@@ -68,18 +69,14 @@ def question_range(score: float, value: str, confidence: str | None) -> ScoreRan
     return ScoreRange(max(0.0, score - spread), min(1.0, score + spread))
 
 
-def _mean(pairs: list[tuple[float, float]]) -> float | None:
-    weight = sum(w for w, _ in pairs)
-    return None if weight == 0 else sum(w * v for w, v in pairs) / weight
-
-
 def _area_uncertainty(
     bank: QuestionBank, area_id: str, answers: Mapping[str, AnswerCertainty]
 ) -> AreaUncertainty:
     area = bank.area(area_id)
     assert area is not None  # noqa: S101 - callers pass the bank's own area ids  # nosec B101
-    lows: list[tuple[float, float]] = []
-    highs: list[tuple[float, float]] = []
+    lows: list[float] = []
+    highs: list[float] = []
+    weights: list[float] = []
     dont_know = low_confidence = without_evidence = answered = 0
     for question in area.questions:
         given = answers.get(question.id)
@@ -93,9 +90,10 @@ def _area_uncertainty(
         if score is None:
             continue
         bounds = question_range(score, given.value, given.confidence)
-        lows.append((question.weight, bounds.low))
-        highs.append((question.weight, bounds.high))
-    low, high = _mean(lows), _mean(highs)
+        lows.append(bounds.low)
+        highs.append(bounds.high)
+        weights.append(question.weight)
+    low, high = weighted_mean(lows, weights), weighted_mean(highs, weights)
     bounds_100 = None if low is None or high is None else ScoreRange(100 * low, 100 * high)
     return AreaUncertainty(
         area_id, bounds_100, dont_know, low_confidence, without_evidence, answered
@@ -106,9 +104,9 @@ def assess_uncertainty(bank: QuestionBank, answers: Mapping[str, AnswerCertainty
     """Score ranges per area and overall (weighted like the scores), with the gaps counted."""
     areas = tuple(_area_uncertainty(bank, area.id, answers) for area in bank.areas)
     weights = {area.id: area.weight for area in bank.areas}
-    scored = [a for a in areas if a.range is not None]
-    low = _mean([(weights[a.area_id], a.range.low) for a in scored if a.range])
-    high = _mean([(weights[a.area_id], a.range.high) for a in scored if a.range])
+    ranges = [(a.range, weights[a.area_id]) for a in areas if a.range is not None]
+    low = weighted_mean([r.low for r, _ in ranges], [w for _, w in ranges])
+    high = weighted_mean([r.high for r, _ in ranges], [w for _, w in ranges])
     overall = ScoreRange(low or 0.0, high or 0.0)
     levels = (bank.level_for(overall.low).number, bank.level_for(overall.high).number)
     return Uncertainty(overall, levels, areas)

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from app.core.questionnaire import QuestionBank
 from app.models import DEPARTMENT_NAME_MAX_LENGTH
+from app.web.forms import per_question_form
 from app.web.input_guard import StorableTextForm
 
 
@@ -42,17 +43,15 @@ class DepartmentAnswersForm(FlaskForm):
 
 
 def department_form(bank: QuestionBank, lang: str, **kwargs: object) -> DepartmentAnswersForm:
-    class _Form(DepartmentAnswersForm):
-        pass
-
-    for question in bank.questions():
-        setattr(
-            _Form,
-            department_field_name(question.id),
-            RadioField(
+    return per_question_form(
+        DepartmentAnswersForm,
+        bank.questions(),
+        lambda question: {
+            department_field_name(question.id): RadioField(
                 question.text.get(lang),
                 choices=[SelectChoice(o.value, o.label.get(lang)) for o in question.options],
                 validators=[Optional()],
-            ),
-        )
-    return _Form(**kwargs)
+            )
+        },
+        **kwargs,
+    )

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -21,12 +20,9 @@ from app.departments.operations import (
     submit_department,
 )
 from app.extensions import db
+from app.web.i18n import content_language
 
 bp = Blueprint("departments", __name__)
-
-
-def _lang() -> str:
-    return str(get_locale() or "en")
 
 
 def _flash_link(name: str, token: str) -> None:
@@ -82,7 +78,7 @@ def answer(token: str) -> str | Response:
     """A department answers through its private link, without an account."""
     department = department_by_token_or_404(token)
     bank = bank_for(department.assessment)
-    form = department_form(bank, _lang())
+    form = department_form(bank, content_language())
     if department.submitted_at is None and form.validate_on_submit():
         save_department_answers(
             department, {q.id: form.answer(q.id).data or "" for q in bank.questions()}

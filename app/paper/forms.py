@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.questionnaire import Option, Question, QuestionBank
 from app.models import COMMENT_MAX_LENGTH
+from app.web.forms import per_question_form
 from app.web.input_guard import StorableTextForm
 
 _KEY_FOR_KIND = {"dont_know": "d", "not_applicable": "n"}
@@ -17,12 +18,12 @@ def answer_key(option: Option) -> str:
     return option.value if option.kind == "level" else _KEY_FOR_KIND[option.kind]
 
 
-def answer_field_name(question: Question) -> str:
-    return "key-" + question.id.replace(".", "-")
+def paper_answer_field_name(question_id: str) -> str:
+    return "key-" + question_id.replace(".", "-")
 
 
-def comment_field_name(question: Question) -> str:
-    return answer_field_name(question) + "-comment"
+def paper_comment_field_name(question_id: str) -> str:
+    return paper_answer_field_name(question_id) + "-comment"
 
 
 class AnswerKey:
@@ -51,10 +52,10 @@ class PaperResponseForm(StorableTextForm):
     submit = SubmitField(_l("Save and submit"))
 
     def answer(self, question: Question) -> Field:
-        return self[answer_field_name(question)]
+        return self[paper_answer_field_name(question.id)]
 
     def comment(self, question: Question) -> Field:
-        return self[comment_field_name(question)]
+        return self[paper_comment_field_name(question.id)]
 
     def value_for(self, question: Question) -> str:
         """The option value the typed key stands for; empty when nothing was typed."""
@@ -64,19 +65,15 @@ class PaperResponseForm(StorableTextForm):
 
 def paper_response_form(bank: QuestionBank, lang: str) -> PaperResponseForm:
     """Build the key-in form for a bank: a one-key answer box and a comment per question."""
-
-    class _Form(PaperResponseForm):
-        pass
-
-    for question in bank.questions():
-        setattr(
-            _Form,
-            answer_field_name(question),
-            StringField(question.text.get(lang), validators=[Optional(), AnswerKey(question)]),
-        )
-        setattr(
-            _Form,
-            comment_field_name(question),
-            TextAreaField(_l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]),
-        )
-    return _Form()
+    return per_question_form(
+        PaperResponseForm,
+        bank.questions(),
+        lambda question: {
+            paper_answer_field_name(question.id): StringField(
+                question.text.get(lang), validators=[Optional(), AnswerKey(question)]
+            ),
+            paper_comment_field_name(question.id): TextAreaField(
+                _l("Comment"), validators=[Optional(), Length(max=COMMENT_MAX_LENGTH)]
+            ),
+        },
+    )

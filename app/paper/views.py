@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from app.paper.form_ids import new_form_id, parse_form_id
 from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
 from app.platform import audit
 from app.platform.pdf import pdf_response, render_pdf
+from app.web.i18n import content_language
 
 bp = Blueprint("paper", __name__)
 
@@ -47,7 +47,7 @@ def questionnaire_pdf() -> Response:
 
 
 def _form(bank: QuestionBank) -> PaperResponseForm:
-    form = paper_response_form(bank, str(get_locale() or "en"))
+    form = paper_response_form(bank, content_language())
     if current_user.is_admin:
         cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
         form.city.choices = [SelectChoice(str(c.id), c.name) for c in cities]

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from app.core.questionnaire import QuestionBank
 from app.models import ACTION_OWNER_MAX_LENGTH, ACTION_STATUSES, TARGET_LEVELS
+from app.web.forms import per_question_form
 from app.web.input_guard import StorableTextForm
 
 STATUS_LABELS = {
@@ -31,15 +32,15 @@ class TargetsForm(FlaskForm):
 
 
 def targets_form(bank: QuestionBank, **kwargs: object) -> TargetsForm:
-    class _Form(TargetsForm):
-        pass
-
     choices = [SelectChoice("", _l("No target"))] + [
         SelectChoice(str(n), _l("Level %(n)d", n=n)) for n in TARGET_LEVELS
     ]
-    for scope in [a.id for a in bank.areas] + [q.id for q in bank.questions()]:
-        setattr(_Form, target_field_name(scope), SelectField(scope, choices=choices, default=""))
-    return _Form(**kwargs)
+    return per_question_form(
+        TargetsForm,
+        [a.id for a in bank.areas] + [q.id for q in bank.questions()],
+        lambda scope: {target_field_name(scope): SelectField(scope, choices=choices, default="")},
+        **kwargs,
+    )
 
 
 class ActionForm(StorableTextForm):

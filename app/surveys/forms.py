@@ -6,6 +6,7 @@ from wtforms import DateField, Field, RadioField, SelectChoice, SubmitField
 from wtforms.validators import DataRequired, Optional
 
 from app.core.resident_survey import ResidentSurvey
+from app.web.forms import per_question_form
 
 
 def survey_field_name(question_id: str) -> str:
@@ -27,17 +28,17 @@ class ResponseForm(FlaskForm):
 
 
 def response_form(survey: ResidentSurvey, lang: str, **kwargs: object) -> ResponseForm:
-    class _Form(ResponseForm):
-        pass
-
     choices = [SelectChoice(str(i + 1), label.get(lang)) for i, label in enumerate(survey.scale)]
-    for question in survey.questions:
-        setattr(
-            _Form,
-            survey_field_name(question.id),
-            RadioField(question.text.get(lang), choices=choices, validators=[Optional()]),
-        )
-    return _Form(**kwargs)
+    return per_question_form(
+        ResponseForm,
+        survey.questions,
+        lambda question: {
+            survey_field_name(question.id): RadioField(
+                question.text.get(lang), choices=choices, validators=[Optional()]
+            )
+        },
+        **kwargs,
+    )
 
 
 class OpenSurveyForm(FlaskForm):

@@ -5,7 +5,6 @@ from io import BytesIO
 
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -22,14 +21,11 @@ from app.surveys.operations import (
     survey_results,
     within_rate_limit,
 )
+from app.web.i18n import content_language
 
 bp = Blueprint("residents", __name__)
 
 DEFAULT_OPEN_DAYS = 30
-
-
-def _lang() -> str:
-    return str(get_locale() or "en")
 
 
 def _today() -> date:
@@ -42,7 +38,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
     questions = content.resident_survey
     if not survey.is_open(_today()):
         return render_template("residents/closed.html", survey=survey), 410
-    form = response_form(questions, _lang())
+    form = response_form(questions, content_language())
     if form.validate_on_submit():
         if not within_rate_limit(survey):
             message = _(
@@ -98,7 +94,9 @@ def manage(assessment_id: int) -> str | Response:
             return redirect(url_for("residents.manage", assessment_id=assessment.id))
     elif not form.is_submitted():
         form.closes_on.data = _today() + timedelta(days=DEFAULT_OPEN_DAYS)
-    paper = response_form(content.resident_survey, _lang(), prefix="paper", formdata=None)
+    paper = response_form(
+        content.resident_survey, content_language(), prefix="paper", formdata=None
+    )
     return render_template(
         "residents/manage.html",
         assessment=assessment,
@@ -120,7 +118,7 @@ def paper_response(assessment_id: int) -> Response:
     survey = survey_of(assessment)
     if survey is None:
         abort(404)
-    form = response_form(content.resident_survey, _lang(), prefix="paper")
+    form = response_form(content.resident_survey, content_language(), prefix="paper")
     if not form.validate_on_submit():
         abort(400)
     record_response(survey, form.answers(content.resident_survey), _today(), source="paper")

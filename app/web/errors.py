@@ -11,7 +11,14 @@ from werkzeug.wrappers import Response
 from app.extensions import db
 
 
-def _wants_json() -> bool:
+def wants_json() -> bool:
+    """Whether the request comes from an API client, which is answered in JSON and keeps nothing
+    in the session: any address under /api/.
+
+    The path, not ``request.blueprint == "api"``: an unknown /api/ address matches no blueprint,
+    and /api/v1/assessments/<id>/report.pdf belongs to the reports blueprint, yet a client of
+    either must get a JSON error.
+    """
     return request.path.startswith("/api/")
 
 
@@ -19,7 +26,7 @@ def _render(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
     code = error.code or 500
     # Keep what the error says about itself besides its body, such as Retry-After on a 503.
     headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
-    if _wants_json():
+    if wants_json():
         return jsonify({"errors": {"request": error.description}}), code, headers
     if isinstance(error, CSRFError):
         message = _("This form has expired. Go back, reload the page and try again.")

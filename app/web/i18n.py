@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from flask import Flask, current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.extensions import babel, db
+from app.web.errors import wants_json
 
 LANG_SESSION_KEY = "lang"
 
@@ -21,7 +23,7 @@ def select_locale() -> str | None:
     language, then the browser's preference."""
     languages = current_app.config["LANGUAGES"]
     if asked := _chosen():
-        if not request.path.startswith("/api/"):
+        if not wants_json():
             session[LANG_SESSION_KEY] = asked
         return asked
     remembered = session.get(LANG_SESSION_KEY)
@@ -32,13 +34,28 @@ def select_locale() -> str | None:
     return request.accept_languages.best_match(languages)
 
 
+def content_language() -> str:
+    """The language, "en" or "zh", to show the question bank, reports and surveys in.
+
+    Pages show them in the page's own language (``select_locale``), so labels and content agree.
+    The JSON API shows them in ?lang= alone, English by default as docs/api.md promises, so what a
+    script receives never depends on its Accept-Language header or a stray cookie. That is the
+    API blueprint, not every /api/ address (``wants_json``): the PDF report served under /api/v1
+    is a page like any other, and its content must stay in the language of its labels.
+    """
+    if request.blueprint == "api":
+        return _chosen() or "en"
+    locale = get_locale()
+    return locale.language if locale else "en"
+
+
 def save_chosen_language() -> None:
     """Save a signed-in user's switch of language on their account, so it follows them."""
     asked = _chosen()
     if (
         asked
         and request.method == "GET"
-        and not request.path.startswith("/api/")
+        and not wants_json()
         and current_user.is_authenticated
         and current_user.language != asked
     ):

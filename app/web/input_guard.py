@@ -19,6 +19,8 @@ from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
+from app.web.errors import wants_json
+
 MAX_ID = 2**31 - 1
 """The largest id an ``INTEGER`` primary key holds in PostgreSQL (SQLite's is larger)."""
 
@@ -110,7 +112,7 @@ def guard_request() -> Response | None:
         problems["auth"] = f"credentials {UNSTORABLE_TEXT}"
     if not problems:
         return None
-    if not request.path.startswith("/api/"):
+    if not wants_json():
         abort(400)
     response = jsonify({"errors": problems})
     response.status_code = 400

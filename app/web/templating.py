@@ -12,6 +12,7 @@ from flask_babel import format_decimal, get_locale
 from werkzeug.local import LocalProxy
 
 from app.version import APP_VERSION
+from app.web.i18n import content_language
 from app.web.preferences import high_contrast
 
 
@@ -56,11 +57,6 @@ def _url_with_lang(lang: str) -> str:
     return request.path + "?" + urlencode(args)
 
 
-def _current_lang() -> str:
-    locale = get_locale()
-    return locale.language if locale else "en"
-
-
 def register(app: Flask) -> None:
     try:
         ZoneInfo(app.config["DISPLAY_TIMEZONE"])
@@ -75,13 +71,13 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localdate"] = _localdate
     # A global, not a context variable: macros imported from other templates see only globals,
     # and a context-only `lang` silently rendered their content in English.
-    app.jinja_env.globals["lang"] = LocalProxy(_current_lang)
+    app.jinja_env.globals["lang"] = LocalProxy(content_language)
 
     @app.context_processor
     def globals_for_templates() -> dict[str, object]:
         return {
             "app_version": APP_VERSION,
-            "html_lang": "zh-Hans" if _current_lang() == "zh" else "en",
+            "html_lang": "zh-Hans" if content_language() == "zh" else "en",
             "url_with_lang": _url_with_lang,
             "high_contrast": high_contrast(),
         }
