@@ -16,6 +16,7 @@ from app.core.questionnaire import ContentError
 from app.core.resident_survey import (
     SURVEY_FILE,
     answer_problems,
+    channel_of,
     load_resident_survey,
     summarise,
 )
@@ -67,6 +68,21 @@ def test_results_leave_skipped_questions_out() -> None:
         "nope": "unknown question id",
         SURVEY.questions[1].id: "must be a whole number from 1 to 5",
     }
+
+
+def test_results_count_and_score_each_channel_apart() -> None:
+    sources = [("online", True), ("online", False), ("online", False), ("paper", False)]
+    channels = [channel_of(source, verified) for source, verified in sources]
+    assert channels == ["invited", "open", "open", "paper"]
+    results = summarise(SURVEY, [{FIRST: 5}, {FIRST: 1}, {FIRST: 1}, {FIRST: 3}], channels)
+    assert {name: found.responses for name, found in results.channels.items()} == {
+        "invited": 1,
+        "open": 2,
+        "paper": 1,
+    }
+    assert results.channels["open"].resident_index == 0
+    assert results.channels["invited"].resident_index == 100
+    assert summarise(SURVEY, [{FIRST: 5}]).channels == {}
 
 
 def _open(client: FlaskClient, assessment_id: int, days: int = 10) -> str:
