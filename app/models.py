@@ -361,6 +361,8 @@ class Survey(Model):
     # Blank paper questionnaires printed through the survey page: paper answers beyond it are
     # refused, so an official cannot type in more "paper" answers than there were forms.
     paper_forms_printed: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Single-use invitation codes printed (``SurveyInvitation``): verified answers cannot exceed it.
+    invitations_printed: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     # Online answers per clock hour (UTC): the running hour, and the busiest one so far, which
     # the survey page and the report flag when it passes the burst limit.
     hour_started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())

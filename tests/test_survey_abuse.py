@@ -97,6 +97,7 @@ def test_forty_addresses_on_the_open_link_count_as_unverified_and_are_shown_apar
     assert (survey["verified_responses"], survey["unverified_responses"]) == (1, 40)
     assert (survey["online_responses"], survey["paper_responses"]) == (41, 0)
     assert survey["sources"]["open"] == {"responses": 40, "resident_index": 100.0}
+    assert survey["invitations_printed"] == 1
     report = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
     assert "Online through the open link (unverified)" in report
     assert "Most answers came through the open link" in report
@@ -240,6 +241,8 @@ def test_paper_beyond_the_forms_printed_is_refused(
 ) -> None:
     assessment_id, _ = survey_of_official
     url = f"/assessments/{assessment_id}/survey/paper"
+    page = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
+    assert "Every printed form has been typed in" in page
     assert client.post(url, data=PAPER_FIVE).status_code == 409
     _print_forms(client, assessment_id, 1)
     assert client.post(url, data=PAPER_FIVE).status_code == 302
@@ -279,3 +282,15 @@ def test_another_citys_survey_prints_nothing(
     assert client.post(f"{base}/forms", data={"forms-copies": "5"}).status_code == 404
     assert client.post(f"{base}/invitations", data={"invite-count": "5"}).status_code == 404
     assert count_rows(app, SurveyInvitation) == 0
+
+
+def test_ipv6_clients_share_the_open_link_limit_per_64(
+    app: Flask, client: FlaskClient, survey_of_official: tuple[int, str]
+) -> None:
+    _, token = survey_of_official
+    app.config["SURVEY_LIMIT_PER_ADDRESS"] = "1 per hour"
+    sent = [
+        client.post(f"/s/{token}", data=ALL_FIVES, **_from(address)).status_code
+        for address in ("2001:db8::1", "2001:db8::ffff:2", "2001:db8:0:1::1")
+    ]
+    assert sent == [302, 429, 302]

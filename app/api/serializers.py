@@ -241,6 +241,7 @@ def _survey_sources_json(survey: Survey, results: SurveyResults) -> dict[str, An
         "unverified_responses": count.get("open", 0),
         "paper_responses": count.get("paper", 0),
         "paper_forms_printed": survey.paper_forms_printed,
+        "invitations_printed": survey.invitations_printed,
         "sources": channels,
         "busiest_hour": {
             "started_at": _time(survey.busiest_hour_at),

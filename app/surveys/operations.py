@@ -155,6 +155,7 @@ def issue_invitations(survey: Survey, count: int) -> list[str]:
         SurveyInvitation(survey_id=survey.id, code_hash=_code_digest(survey, code))
         for code in codes
     )
+    survey.invitations_printed += count
     audit.record("save", obj=survey, detail=f"resident survey: {count} invitation codes printed")
     db.session.flush()
     return codes
@@ -179,16 +180,6 @@ def redeem_invitation(survey: Survey, typed: str, today: date) -> bool:
         .execution_options(**{VERSION_OPTION: [survey.city_id], "synchronize_session": False})
     )
     return bool(used.rowcount == 1)
-
-
-def invitations_of(survey: Survey) -> tuple[int, int]:
-    """How many codes were printed for the survey, and how many have been used."""
-    issued, used = db.session.execute(
-        sa.select(
-            sa.func.count(SurveyInvitation.id), sa.func.count(SurveyInvitation.used_on)
-        ).where(SurveyInvitation.survey_id == survey.id)
-    ).one()
-    return int(issued), int(used)
 
 
 def print_paper_forms(survey: Survey, copies: int) -> range:

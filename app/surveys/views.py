@@ -27,7 +27,6 @@ from app.surveys.operations import (
     PaperRefused,
     burst_flagged,
     count_online_answer,
-    invitations_of,
     issue_invitations,
     open_survey,
     paper_refusal,
@@ -145,10 +144,8 @@ def _manage_page(
     """The survey page, with the forms as they were filled in when one was refused."""
     questions = content.resident_survey
     if survey is not None:
-        issued, used = invitations_of(survey)
         extra = {
             "results": survey_results(survey),
-            "invitations": {"issued": issued, "used": used},
             "paper_typed_in": paper_responses(survey),
             "paper_closed": paper_refusal(survey, _today()),
             "burst": burst_flagged(survey),

@@ -35,6 +35,7 @@ def upgrade():
 
     with op.batch_alter_table('survey', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('paper_forms_printed', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('invitations_printed', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('hour_started_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('hour_answers', sa.Integer(), server_default='0', nullable=False))
         batch_op.add_column(sa.Column('busiest_hour_at', sa.DateTime(timezone=True), nullable=True))
@@ -53,6 +54,7 @@ def downgrade():
         batch_op.drop_column('busiest_hour_at')
         batch_op.drop_column('hour_answers')
         batch_op.drop_column('hour_started_at')
+        batch_op.drop_column('invitations_printed')
         batch_op.drop_column('paper_forms_printed')
 
     with op.batch_alter_table('survey_invitation', schema=None) as batch_op:
