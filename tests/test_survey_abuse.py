@@ -6,6 +6,7 @@ forms printed."""
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -294,3 +295,48 @@ def test_ipv6_clients_share_the_open_link_limit_per_64(
         for address in ("2001:db8::1", "2001:db8::ffff:2", "2001:db8:0:1::1")
     ]
     assert sent == [302, 429, 302]
+
+
+def _at_once(app: Flask, times: int, send: Callable[[FlaskClient], Any]) -> list[int]:
+    """Send ``times`` requests together, each from its own client; their status codes, sorted."""
+    start = threading.Barrier(times, timeout=30)
+    codes: list[int] = []
+
+    def one() -> None:
+        start.wait()
+        codes.append(send(app.test_client()).status_code)
+
+    threads = [threading.Thread(target=one) for _ in range(times)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    return sorted(codes)
+
+
+def test_paper_answers_sent_at_once_stop_at_the_forms_printed(
+    app: Flask,
+    client: FlaskClient,
+    survey_of_official: tuple[int, str],
+    api_token: Callable[..., str],
+) -> None:
+    assessment_id, _ = survey_of_official
+    _print_forms(client, assessment_id, 2)
+    token = api_token(OFFICIAL)
+    codes = _at_once(
+        app, 6, lambda sender: _api_paper(sender, lambda _email: token, assessment_id, {FIRST: 5})
+    )
+    assert codes == [201, 201, 409, 409, 409, 409]
+    assert count_rows(app, SurveyResponse) == 2
+
+
+def test_one_code_sent_at_once_from_two_phones_counts_once(
+    app: Flask, client: FlaskClient, survey_of_official: tuple[int, str]
+) -> None:
+    assessment_id, token = survey_of_official
+    [code] = _invitation_codes(client, assessment_id, 1)
+    codes = _at_once(
+        app, 2, lambda sender: sender.post(f"/s/{token}", data={**ALL_FIVES, "code": code})
+    )
+    assert codes == [302, 422]
+    assert count_rows(app, SurveyResponse) == 1

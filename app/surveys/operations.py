@@ -229,6 +229,9 @@ def record_paper_response(survey: Survey, answers: Mapping[str, int], today: dat
 
     Refused (``PaperRefused``) after the closing date, and beyond the blank forms printed.
     """
+    # Two typed in at once wait for each other here on PostgreSQL, so the cap holds; SQLite
+    # serialises write requests already (``app.platform.sqlite``).
+    db.session.execute(sa.select(Survey.id).where(Survey.id == survey.id).with_for_update())
     reason = paper_refusal(survey, today)
     if reason is not None:
         raise PaperRefused(reason)
