@@ -173,6 +173,9 @@ def test_a_wrong_code_stores_nothing_and_counts_against_the_address(desk: Survey
     tries = [desk.answer(ALL_FIVES, code=f"ABCDE-FGH{n}J").status_code for n in range(3)]
     assert tries == [422, 422, 429]
     assert desk.responses() == 0
+    blank = desk.answer(ALL_FIVES, address="10.2.2.2", code=" - ")
+    assert blank.status_code == 302
+    assert desk.api_survey()["unverified_responses"] == 1
 
 
 def test_an_empty_answer_is_refused_online_on_paper_and_through_the_api(desk: SurveyDesk) -> None:

@@ -28,6 +28,7 @@ from app.surveys.operations import (
     burst_flagged,
     count_online_answer,
     issue_invitations,
+    normalised_code,
     open_survey,
     paper_refusal,
     paper_responses,
@@ -87,7 +88,7 @@ def answer(token: str) -> str | Response | tuple[str, int]:
                 "Please answer at least one question: an empty questionnaire is not counted."
             ),
         ), 422
-    verified = bool(form.code.data)
+    verified = bool(normalised_code(form.code.data or ""))
     if verified and not redeem_invitation(survey, form.code.data, _today()):
         form.code.errors = [
             _("This invitation code is not one of this survey's, or it has been used already.")
