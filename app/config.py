@@ -44,6 +44,8 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_ENABLED": True,
     # Resident survey answers one address may send, counted under a salted hash of it.
     "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",
+    # Online survey answers in one clock hour beyond which the survey is flagged to the city.
+    "SURVEY_BURST_PER_HOUR": 20,
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     "PROXY_FIX_HOPS": 0,
     "PDF_RENDER_TIMEOUT": 25,

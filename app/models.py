@@ -358,9 +358,36 @@ class Survey(Model):
     closes_on: so.Mapped[date]
     opened_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # Blank paper questionnaires printed through the survey page: paper answers beyond it are
+    # refused, so an official cannot type in more "paper" answers than there were forms.
+    paper_forms_printed: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Single-use invitation codes printed (``SurveyInvitation``): verified answers cannot exceed it.
+    invitations_printed: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    # Online answers per clock hour (UTC): the running hour, and the busiest one so far, which
+    # the survey page and the report flag when it passes the burst limit.
+    hour_started_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    hour_answers: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    busiest_hour_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+    busiest_hour_answers: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
 
     def is_open(self, today: date) -> bool:
         return today <= self.closes_on
+
+
+class SurveyInvitation(Model):
+    """A single-use code printed for one household: an online answer with it counts as verified.
+
+    Only the code's SHA-256 is kept, and nothing links the code to the answer given with it.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survey_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    # The day only, like a response's: a time of day could be matched to the answer.
+    used_on: so.Mapped[date | None]
 
 
 class SurveyResponse(Model):
@@ -373,6 +400,8 @@ class SurveyResponse(Model):
     answers: so.Mapped[dict[str, int]] = so.mapped_column(sa.JSON)
     source: so.Mapped[str] = so.mapped_column(sa.String(10), default="online")
     received_on: so.Mapped[date]
+    # Online with a single-use invitation code; an answer through the open link is unverified.
+    verified: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.CheckConstraint("source IN ('online', 'paper')", name="source"),)
 

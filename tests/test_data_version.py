@@ -28,6 +28,7 @@ from app.models import (
     ReviewerNote,
     StatusChange,
     Survey,
+    SurveyInvitation,
     SurveyResponse,
     Target,
     User,
@@ -80,6 +81,7 @@ def world(
                 survey_id=survey.id, answers={survey_question: 4}, received_on=date.today()
             )
         )
+        db.session.add(SurveyInvitation(survey_id=survey.id, code_hash="0" * 64))
         department, _ = invite_department(assessment, assessment.author, "Transport bureau")
         save_department_answers(department, {first: "3"})
         db.session.commit()
@@ -98,6 +100,7 @@ CHANGES: dict[type[Any], Callable[[Any], None]] = {
     ReviewerNote: lambda row: setattr(row, "comment", "Amended"),
     SurveyResponse: lambda row: setattr(row, "received_on", row.received_on - timedelta(days=1)),
     DepartmentAnswer: lambda row: setattr(row, "value", "4"),
+    SurveyInvitation: lambda row: setattr(row, "used_on", date.today()),
     User: lambda row: setattr(row, "email", "renamed@one.example"),
 }
 

@@ -16,6 +16,7 @@ from app.core.questionnaire import ContentError
 from app.core.resident_survey import (
     SURVEY_FILE,
     answer_problems,
+    channel_of,
     load_resident_survey,
     summarise,
 )
@@ -69,6 +70,21 @@ def test_results_leave_skipped_questions_out() -> None:
     }
 
 
+def test_results_count_and_score_each_channel_apart() -> None:
+    sources = [("online", True), ("online", False), ("online", False), ("paper", False)]
+    channels = [channel_of(source, verified) for source, verified in sources]
+    assert channels == ["invited", "open", "open", "paper"]
+    results = summarise(SURVEY, [{FIRST: 5}, {FIRST: 1}, {FIRST: 1}, {FIRST: 3}], channels)
+    assert {name: found.responses for name, found in results.channels.items()} == {
+        "invited": 1,
+        "open": 2,
+        "paper": 1,
+    }
+    assert results.channels["open"].resident_index == 0
+    assert results.channels["invited"].resident_index == 100
+    assert summarise(SURVEY, [{FIRST: 5}]).channels == {}
+
+
 def _open(client: FlaskClient, assessment_id: int, days: int = 10) -> str:
     closes = (date.today() + timedelta(days=days)).isoformat()
     response = client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes})
@@ -103,7 +119,7 @@ def test_an_official_opens_a_survey_residents_answer_and_the_report_compares(
         rows = db.session.scalars(sa.select(SurveyResponse)).all()
         assert len(rows) == 2 and {r.source for r in rows} == {"online"}
         columns = set(SurveyResponse.__table__.columns.keys())
-        assert columns == {"id", "survey_id", "answers", "source", "received_on"}
+        assert columns == {"id", "survey_id", "answers", "source", "received_on", "verified"}
 
     client.post(
         "/login", data={"email": "official@a.example", "password": "correct horse battery staple"}
@@ -119,6 +135,8 @@ def test_paper_answers_are_typed_in_by_the_official(
 ) -> None:
     assessment_id = make_assessment(official, level="2", submit=True)
     _open(client, assessment_id)
+    printed = client.post(f"/assessments/{assessment_id}/survey/forms", data={"forms-copies": "1"})
+    assert printed.status_code == 200 and "Form no. 1" in printed.get_data(as_text=True)
     response = client.post(
         f"/assessments/{assessment_id}/survey/paper",
         data={"paper-" + field(FIRST): "5"},
@@ -185,6 +203,7 @@ def test_unknown_links_and_another_citys_survey_are_404(
 
 
 def test_the_api_opens_a_survey_takes_paper_answers_and_reports(
+    app: Flask,
     client: FlaskClient,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
@@ -199,11 +218,15 @@ def test_the_api_opens_a_survey_takes_paper_answers_and_reports(
     opened = client.post(base, json={"closes_on": closes}, headers=headers)
     assert opened.status_code == 201
     assert opened.get_json()["resident_survey"]["responses"] == 0
+    with app.app_context():
+        db.session.scalars(sa.select(Survey)).one().paper_forms_printed = 1
+        db.session.commit()
     assert client.post(base, json={"closes_on": closes}, headers=headers).status_code == 409
     refused = client.post(f"{base}/responses", json={"answers": {FIRST: 9}}, headers=headers)
     assert refused.status_code == 422
     added = client.post(f"{base}/responses", json={"answers": {FIRST: 1}}, headers=headers)
-    assert added.status_code == 201 and added.get_json() == {"responses": 1}
+    assert added.status_code == 201
+    assert added.get_json() == {"responses": 1, "paper_responses": 1, "paper_forms_printed": 1}
     body = client.get(f"/api/v1/assessments/{assessment_id}", headers=headers).get_json()
     survey = body["resident_survey"]
     assert survey["resident_index"] == 0.0 and survey["participation_score"] == 75.0

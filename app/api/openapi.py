@@ -248,7 +248,13 @@ SCHEMAS: dict[str, Schema] = {
             }
         }
     ),
-    "SurveyResponses": _object({"responses": {"type": "integer", "minimum": 1}}),
+    "SurveyResponses": _object(
+        {"responses": {"type": "integer", "minimum": 1}},
+        {
+            "paper_responses": {"type": "integer", "minimum": 1},
+            "paper_forms_printed": {"type": "integer", "minimum": 1},
+        },
+    ),
     "DepartmentIn": _object(
         {
             "name": {
@@ -470,9 +476,10 @@ PATHS: dict[str, dict[str, Any]] = {
     },
     "/assessments/{assessment_id}/survey/responses": {
         "post": _call(
-            "Type in one paper resident questionnaire",
+            "Type in one paper resident questionnaire (audited; 409 once the survey has "
+            "closed or every blank form printed on the survey page is typed in)",
             {"201": _json(_ref("SurveyResponses"), "Created")},
-            (400, 401, 404, 422),
+            (400, 401, 404, 409, 422),
             (ASSESSMENT_ID,),
             "SurveyResponseIn",
         )

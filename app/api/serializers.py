@@ -9,10 +9,11 @@ from flask import url_for
 
 from app.assessments.scores import bank_for, report_snapshot
 from app.core.questionnaire import QuestionBank
+from app.core.resident_survey import SurveyResults
 from app.core.scoring import ScoreCard
 from app.core.uncertainty import uncertainty_json
 from app.departments.operations import LEAD
-from app.models import ActionItem, Assessment
+from app.models import ActionItem, Assessment, Survey
 from app.reports.insights import (
     CityRecords,
     LiveInsights,
@@ -20,6 +21,7 @@ from app.reports.insights import (
     live_insights,
     report_insights,
 )
+from app.surveys.operations import burst_flagged
 
 
 def _time(value: datetime | None) -> str | None:
@@ -202,6 +204,7 @@ def survey_json(
         "link": url_for("residents.answer", token=survey.token, _external=True),
         "closes_on": survey.closes_on.isoformat(),
         "responses": results.responses,
+        **_survey_sources_json(survey, results),
         "resident_index": None if index is None else round(index, 1),
         "participation_score": participation,
         "difference": None
@@ -215,6 +218,35 @@ def survey_json(
                 "score": None if r.score is None else round(r.score, 1),
             }
             for r in results.questions
+        },
+    }
+
+
+def _survey_sources_json(survey: Survey, results: SurveyResults) -> dict[str, Any]:
+    """Where the answers came from: online verified (invitation code) or unverified (open
+    link), or paper typed in by the city, each with its own index; and any burst flagged."""
+    channels = {
+        name: {
+            "responses": found.responses,
+            "resident_index": None
+            if found.resident_index is None
+            else round(found.resident_index, 1),
+        }
+        for name, found in results.channels.items()
+    }
+    count = {name: found.responses for name, found in results.channels.items()}
+    return {
+        "online_responses": count.get("invited", 0) + count.get("open", 0),
+        "verified_responses": count.get("invited", 0),
+        "unverified_responses": count.get("open", 0),
+        "paper_responses": count.get("paper", 0),
+        "paper_forms_printed": survey.paper_forms_printed,
+        "invitations_printed": survey.invitations_printed,
+        "sources": channels,
+        "busiest_hour": {
+            "started_at": _time(survey.busiest_hour_at),
+            "online_responses": survey.busiest_hour_answers,
+            "burst": burst_flagged(survey),
         },
     }
 

@@ -44,7 +44,13 @@ from app.platform import audit
 from app.platform.caching import frozen_cache
 from app.reports.insights import city_records
 from app.reports.versions import frozen_version
-from app.surveys.operations import open_survey, record_response, survey_of, survey_results
+from app.surveys.operations import (
+    PaperRefused,
+    open_survey,
+    record_paper_response,
+    survey_of,
+    survey_results,
+)
 from app.version import APP_VERSION
 from app.web.i18n import content_language
 from app.web.templating import display_zone
@@ -53,6 +59,12 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
+
+PAPER_REFUSALS = {
+    "closed": "the survey has closed: paper questionnaires can no longer be typed in",
+    "no_forms_left": "every blank paper questionnaire printed on the survey page has been "
+    "typed in: print more there first",
+}
 
 
 @bp.errorhandler(HTTPException)
@@ -273,16 +285,26 @@ def create_survey(assessment_id: int) -> Any:
 @bp.post("/assessments/<int:assessment_id>/survey/responses")
 @token_required
 def add_paper_response(assessment_id: int) -> Any:
-    """An official types in one paper questionnaire: ``{"answers": {"<id>": 1..5}}``."""
+    """An official types in one paper questionnaire: ``{"answers": {"<id>": 1..5}}``; audited,
+    and refused after the closing date or beyond the blank forms printed on the survey page."""
     survey = survey_of(assessment_or_404(g.api_user, assessment_id))
     if survey is None:
         abort(404)
     parsed = parse_survey_response(request, content.resident_survey)
     if isinstance(parsed, tuple):
         return _bad_request(parsed[1], parsed[0])
-    record_response(survey, parsed, date.today(), source="paper")
+    try:
+        typed_in = record_paper_response(survey, parsed, date.today())
+    except PaperRefused as refused:
+        return _bad_request({"survey": PAPER_REFUSALS[refused.reason]}, 409)
     db.session.commit()
-    return jsonify({"responses": survey_results(survey).responses}), 201
+    return jsonify(
+        {
+            "responses": survey_results(survey).responses,
+            "paper_responses": typed_in,
+            "paper_forms_printed": survey.paper_forms_printed,
+        }
+    ), 201
 
 
 @bp.post("/assessments/<int:assessment_id>/departments")

@@ -7,7 +7,7 @@ results are summarised here so the report, the API and the tests read the same f
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,28 @@ class QuestionResult:
     """0..100, None when nobody answered."""
 
 
+CHANNELS = ("invited", "open", "paper")
+"""Where a response came from: online with a single-use invitation code (verified), online
+through the open link (unverified: anyone with the link may answer), or typed in by an official
+from a paper questionnaire."""
+
+
+def channel_of(source: str, verified: bool) -> str:
+    """The channel of a stored response, from its source ("online" or "paper") and whether it
+    came with an invitation code."""
+    if source == "paper":
+        return "paper"
+    return "invited" if verified else "open"
+
+
+@dataclass(frozen=True)
+class ChannelResult:
+    responses: int
+    resident_index: float | None
+    """The index from this channel's responses alone: a channel that pulls the whole index
+    away from the others shows here."""
+
+
 @dataclass(frozen=True)
 class SurveyResults:
     responses: int
@@ -135,10 +157,24 @@ class SurveyResults:
     """Each topic's score: the mean of its questions' scores."""
     resident_index: float | None
     """The mean of the topic scores: the residents' own participation-and-trust score."""
+    channels: Mapping[str, ChannelResult] = field(default_factory=dict)
+    """Per channel of ``CHANNELS``, when the responses' channels were given."""
 
 
-def summarise(survey: ResidentSurvey, responses: Sequence[Mapping[str, int]]) -> SurveyResults:
-    """Count and score the responses; unanswered questions are left out of their means."""
+def summarise(
+    survey: ResidentSurvey,
+    responses: Sequence[Mapping[str, int]],
+    channels: Sequence[str] | None = None,
+) -> SurveyResults:
+    """Count and score the responses; unanswered questions are left out of their means.
+
+    With ``channels`` (one per response), each channel is also counted and scored on its own.
+    """
+    by_channel: dict[str, ChannelResult] = {}
+    if channels is not None:
+        for name in CHANNELS:
+            alone = [r for r, c in zip(responses, channels, strict=True) if c == name]
+            by_channel[name] = ChannelResult(len(alone), summarise(survey, alone).resident_index)
     results = []
     for question in survey.questions:
         given = [r[question.id] for r in responses if r.get(question.id) in range(1, 6)]
@@ -153,4 +189,4 @@ def summarise(survey: ResidentSurvey, responses: Sequence[Mapping[str, int]]) ->
         for topic in survey.topics
     }
     index = mean(topics.values())
-    return SurveyResults(len(responses), tuple(results), topics, index)
+    return SurveyResults(len(responses), tuple(results), topics, index, by_channel)

@@ -38,6 +38,7 @@ from app.models import (
     ReviewerNote,
     StatusChange,
     Survey,
+    SurveyInvitation,
     SurveyResponse,
     Target,
     User,
@@ -54,6 +55,7 @@ CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
     Department: ("assessment_id", Assessment),
     ReviewerNote: ("status_change_id", StatusChange),
     SurveyResponse: ("survey_id", Survey),
+    SurveyInvitation: ("survey_id", Survey),
     DepartmentAnswer: ("department_id", Department),
     # Reports and lists show authors' and reviewers' emails: see ``_cities_of_users``.
     User: ("city_id", None),

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assessments.scores import assessment_uncertainty, bank_for, report_snapshot
-from app.core.resident_survey import ResidentSurvey, SurveyResults, summarise
+from app.core.resident_survey import ResidentSurvey, SurveyResults
 from app.core.scoring import Snapshot, score_assessment
 from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
 from app.core.trends import RoundComparison, compare_rounds, peer_percentiles
@@ -36,7 +36,7 @@ from app.models import (
     area_scores,
 )
 from app.reports.peers import PeerScores, current_peers
-from app.surveys.operations import survey_of, survey_results
+from app.surveys.operations import results_of, survey_of, survey_results
 
 
 @dataclass(frozen=True)
@@ -129,11 +129,7 @@ def live_insights(assessment: Assessment, records: CityRecords | None = None) ->
         departments = department_view(assessment)
     else:
         survey = records.surveys.get(assessment.id)
-        results = (
-            None
-            if survey is None
-            else summarise(content.resident_survey, records.survey_answers.get(survey.id, []))
-        )
+        results = None if survey is None else results_of(records.survey_answers.get(survey.id, []))
         departments = department_view(assessment, records.departments.get(assessment.id, []))
     return LiveInsights(
         survey=survey,
@@ -158,8 +154,8 @@ class CityRecords:
     """Every city's latest approved assessment (``current_peers``)."""
     surveys: dict[int, Survey]
     """Each assessment's residents' survey, by assessment id."""
-    survey_answers: dict[int, list[dict[str, int]]]
-    """Each survey's responses, by survey id."""
+    survey_answers: dict[int, list[tuple[str, bool, dict[str, int]]]]
+    """Each survey's responses as (source, verified, answers), by survey id."""
     departments: dict[int, list[Department]]
     """Each assessment's invited departments with their answers, by assessment id."""
 
@@ -214,13 +210,20 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
             sa.select(Survey).where(Survey.assessment_id.in_(assessment_ids))
         )
     }
-    survey_answers: dict[int, list[dict[str, int]]] = defaultdict(list)
+    survey_answers: dict[int, list[tuple[str, bool, dict[str, int]]]] = defaultdict(list)
     for response in db.session.execute(
-        sa.select(SurveyResponse.survey_id, SurveyResponse.answers)
+        sa.select(
+            SurveyResponse.survey_id,
+            SurveyResponse.source,
+            SurveyResponse.verified,
+            SurveyResponse.answers,
+        )
         .where(SurveyResponse.survey_id.in_([s.id for s in surveys.values()]))
         .order_by(SurveyResponse.id)
     ):
-        survey_answers[response.survey_id].append(response.answers)
+        survey_answers[response.survey_id].append(
+            (response.source, response.verified, response.answers)
+        )
     departments: dict[int, list[Department]] = defaultdict(list)
     for department in db.session.scalars(
         sa.select(Department)

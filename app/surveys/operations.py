@@ -1,26 +1,40 @@
 """Resident surveys: opening one, taking answers anonymously, and summing them up.
 
-No response keeps anything about who sent it. Abuse is limited per address by a counter in the
-rate-limit store (memory, or Redis in production) keyed by a salted hash of the address, so the
-address itself is never written anywhere, and by the survey's closing date. Like ``operations``,
-these functions flush but never commit.
+No response keeps anything about who sent it. Abuse is limited four ways. Online answers with a
+single-use invitation code count as verified; answers through the open link are labelled
+unverified and limited per address by a counter in the rate-limit store (memory, or Redis in
+production) keyed by a salted hash of the address, so the address itself is never written
+anywhere. Online answers are counted per clock hour, and a burst is flagged. Paper answers are
+audited and refused after the closing date or beyond the number of blank forms printed. Like
+every ``operations`` module, these functions flush but never commit.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import secrets
-from collections.abc import Mapping
-from datetime import date
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
 from limits import parse
 
-from app.core.resident_survey import SurveyResults, summarise
+from app.core.resident_survey import SurveyResults, channel_of, summarise
 from app.extensions import content, db, limiter
-from app.models import Assessment, Survey, SurveyResponse, User
+from app.models import Assessment, Survey, SurveyInvitation, SurveyResponse, User
+from app.platform import audit
+from app.platform.data_version import VERSION_OPTION
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""Letters and digits that cannot be misread for one another on paper (no 0/O, 1/I)."""
+CODE_LENGTH = 10
+"""50 bits: guessing one of a few thousand live codes takes hundreds of billions of tries."""
+MAX_INVITATIONS = 500
+"""Codes, or blank forms, printed at once: one print run, not a way to fill the database."""
 
 
 def survey_of(assessment: Assessment) -> Survey | None:
@@ -48,10 +62,22 @@ def survey_by_token_or_404(token: str) -> Survey:
     return found
 
 
+def _client_network() -> str:
+    """The client address, an IPv6 one as its /64: one household or phone holds a whole /64."""
+    raw = request.remote_addr or "unknown"
+    try:
+        address = ipaddress.ip_address(raw)
+    except ValueError:
+        return raw
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return raw
+
+
 def _address_key(survey: Survey) -> str:
     """A salted hash of the client address: enough to count, useless to identify anyone."""
     salt = current_app.config["SECRET_KEY"].encode()
-    address = (request.remote_addr or "unknown").encode()
+    address = _client_network().encode()
     return hmac.new(salt, address + b"|" + survey.token.encode(), hashlib.sha256).hexdigest()
 
 
@@ -62,18 +88,178 @@ def within_rate_limit(survey: Survey) -> bool:
 
 
 def record_response(
-    survey: Survey, answers: Mapping[str, int], today: date, source: str = "online"
+    survey: Survey,
+    answers: Mapping[str, int],
+    today: date,
+    source: str = "online",
+    verified: bool = False,
 ) -> SurveyResponse:
     response = SurveyResponse(
-        survey_id=survey.id, answers=dict(answers), source=source, received_on=today
+        survey_id=survey.id,
+        answers=dict(answers),
+        source=source,
+        received_on=today,
+        verified=verified,
     )
     db.session.add(response)
     db.session.flush()
     return response
 
 
-def survey_results(survey: Survey) -> SurveyResults:
-    rows = db.session.scalars(
-        sa.select(SurveyResponse.answers).where(SurveyResponse.survey_id == survey.id)
+def count_online_answer(survey: Survey, now: datetime) -> None:
+    """Count one online answer in its clock hour, and keep the busiest hour so far.
+
+    Done in SQL, so answers arriving at once in several workers are all counted.
+    """
+    hour = now.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+    options = {VERSION_OPTION: [survey.city_id], "synchronize_session": False}
+    same_hour = Survey.hour_started_at == hour
+    answers = db.session.execute(
+        sa.update(Survey)
+        .where(Survey.id == survey.id)
+        .values(
+            hour_answers=sa.case((same_hour, Survey.hour_answers + 1), else_=1),
+            hour_started_at=hour,
+        )
+        .returning(Survey.hour_answers)
+        .execution_options(**options)
+    ).scalar_one()
+    db.session.execute(
+        sa.update(Survey)
+        .where(Survey.id == survey.id, Survey.busiest_hour_answers < answers)
+        .values(busiest_hour_answers=answers, busiest_hour_at=hour)
+        .execution_options(**options)
     )
-    return summarise(content.resident_survey, list(rows))
+
+
+def burst_flagged(survey: Survey) -> bool:
+    """Whether more online answers than the burst limit ever came in one clock hour."""
+    return survey.busiest_hour_answers > current_app.config["SURVEY_BURST_PER_HOUR"]
+
+
+def _code_digest(survey: Survey, code: str) -> str:
+    return hashlib.sha256(f"{survey.id}:{code}".encode()).hexdigest()
+
+
+def normalised_code(typed: str) -> str:
+    """A code as printed, whatever the case, spaces or dashes it was typed with."""
+    return "".join(c for c in typed.upper() if c.isascii() and c.isalnum())[: 2 * CODE_LENGTH]
+
+
+def issue_invitations(survey: Survey, count: int) -> list[str]:
+    """Make ``count`` single-use codes; they are returned only here, for printing."""
+    codes = [
+        "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for _ in range(count)
+    ]
+    db.session.add_all(
+        SurveyInvitation(survey_id=survey.id, code_hash=_code_digest(survey, code))
+        for code in codes
+    )
+    survey.invitations_printed += count
+    audit.record("save", obj=survey, detail=f"resident survey: {count} invitation codes printed")
+    db.session.flush()
+    return codes
+
+
+def redeem_invitation(survey: Survey, typed: str, today: date) -> bool:
+    """Mark the code used; False when it is not one of this survey's or was used already.
+
+    One conditional UPDATE: of two answers sent at once with the same code, only one counts.
+    """
+    code = normalised_code(typed)
+    if len(code) != CODE_LENGTH:
+        return False
+    used: sa.CursorResult[Any] = db.session.execute(  # type: ignore[assignment]
+        sa.update(SurveyInvitation)
+        .where(
+            SurveyInvitation.survey_id == survey.id,
+            SurveyInvitation.code_hash == _code_digest(survey, code),
+            SurveyInvitation.used_on.is_(None),
+        )
+        .values(used_on=today)
+        .execution_options(**{VERSION_OPTION: [survey.city_id], "synchronize_session": False})
+    )
+    return bool(used.rowcount == 1)
+
+
+def print_paper_forms(survey: Survey, copies: int) -> range:
+    """Count ``copies`` more blank paper questionnaires; returns their sheet numbers."""
+    first = survey.paper_forms_printed + 1
+    survey.paper_forms_printed += copies
+    audit.record(
+        "save",
+        obj=survey,
+        detail=f"resident survey: {copies} blank paper questionnaires printed "
+        f"(sheets {first}-{survey.paper_forms_printed})",
+    )
+    db.session.flush()
+    return range(first, survey.paper_forms_printed + 1)
+
+
+class PaperRefused(Exception):
+    """A paper questionnaire cannot be typed in: ``reason`` is "closed" or "no_forms_left"."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def paper_responses(survey: Survey) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(SurveyResponse.id)).where(
+                SurveyResponse.survey_id == survey.id, SurveyResponse.source == "paper"
+            )
+        )
+        or 0
+    )
+
+
+def paper_refusal(survey: Survey, today: date) -> str | None:
+    """Why no more paper questionnaires can be typed in, if they cannot."""
+    if not survey.is_open(today):
+        return "closed"
+    if paper_responses(survey) >= survey.paper_forms_printed:
+        return "no_forms_left"
+    return None
+
+
+def record_paper_response(survey: Survey, answers: Mapping[str, int], today: date) -> int:
+    """Type in one paper questionnaire, audited; returns how many are typed in now.
+
+    Refused (``PaperRefused``) after the closing date, and beyond the blank forms printed.
+    """
+    # Two typed in at once wait for each other here on PostgreSQL, so the cap holds; SQLite
+    # serialises write requests already (``app.platform.sqlite``).
+    db.session.execute(sa.select(Survey.id).where(Survey.id == survey.id).with_for_update())
+    reason = paper_refusal(survey, today)
+    if reason is not None:
+        raise PaperRefused(reason)
+    record_response(survey, answers, today, source="paper")
+    typed_in = paper_responses(survey)
+    audit.record(
+        "save",
+        obj=survey,
+        detail=f"resident survey: 1 paper questionnaire typed in "
+        f"({typed_in} of {survey.paper_forms_printed} printed)",
+    )
+    return typed_in
+
+
+def results_of(survey_rows: Iterable[tuple[str, bool, Mapping[str, int]]]) -> SurveyResults:
+    """Sum up responses given as (source, verified, answers), each channel apart as well."""
+    rows = list(survey_rows)
+    return summarise(
+        content.resident_survey,
+        [answers for _, _, answers in rows],
+        [channel_of(source, verified) for source, verified, _ in rows],
+    )
+
+
+def survey_results(survey: Survey) -> SurveyResults:
+    rows = db.session.execute(
+        sa.select(SurveyResponse.source, SurveyResponse.verified, SurveyResponse.answers)
+        .where(SurveyResponse.survey_id == survey.id)
+        .order_by(SurveyResponse.id)
+    )
+    return results_of((row.source, row.verified, row.answers) for row in rows)
