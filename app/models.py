@@ -443,8 +443,10 @@ class AuditEvent(Model):
     """One thing someone did, kept for review: who, from where, when, to what.
 
     Rows are only ever added (``app.platform.audit.record``): the ORM refuses to change or delete
-    one, and no route does either. ``email`` is the user's address at the time, or, for a failed
-    sign-in, what was typed; the user and city stay readable if either is renamed later.
+    one, and no route does either; the one exception is ``attempts`` of a failed sign-in, which
+    ``app.platform.audit.record_repeated`` only ever raises. ``email`` is the user's address at
+    the time, or, for a failed sign-in, what was typed; the user and city stay readable if
+    either is renamed later.
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -461,6 +463,9 @@ class AuditEvent(Model):
     object_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     object_id: so.Mapped[int | None]
     detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Failed sign-ins from one address for one account are kept as one row per window, which
+    # counts them (app.auth.throttling); every other event is one thing done, once.
+    attempts: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     city: so.Mapped[City | None] = so.relationship()
 

@@ -2,6 +2,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,12 +16,12 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
+from app.auth import throttling
 from app.auth.forms import LoginForm
 from app.auth.sessions import begin_session, end_session, session_timed_out
-from app.auth.throttling import sign_in_limits
 from app.extensions import db, login_manager
 from app.models import User
-from app.platform import audit
+from app.platform import audit, sqlite
 from app.web.preferences import keep_session_choices
 from app.web.redirects import safe_next
 
@@ -57,21 +58,20 @@ def end_timed_out_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@sign_in_limits(
-    account=lambda: request.form.get("email", ""),
-    # A wrong password shows the form again (200); a successful sign-in redirects.
-    failed=lambda response: response.status_code == 200,
-)
+@sqlite.reads_first
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("assessment.index"))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        if (wait := throttling.sign_in_refused(email)) is not None:
+            throttling.sign_in_throttled()
+            abort(429, retry_after=wait)
         user = authenticate(email, form.password.data or "")
         if user is None:
             current_app.logger.warning("Failed sign-in for %r from %s", email, request.remote_addr)
-            audit.record("sign_in_failed", email=email, commit=True)
+            throttling.sign_in_failed(email, throttling.PAGE)
             form.password.errors.append(_("Wrong email or password."))
         else:
             keep_session_choices(user)

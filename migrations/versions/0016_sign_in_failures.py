@@ -1,0 +1,28 @@
+"""failed sign-ins counted on one audit row per account, address and window
+
+Revision ID: 0016
+Revises: 0014
+Create Date: 2026-12-06 20:55:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0016'
+down_revision = '0014'
+branch_labels = None
+depends_on = None
+
+
+# recreate='never': SQLite (3.35+) adds and drops this plain column in place, without copying
+# a table that may hold many rows.
+def upgrade():
+    with op.batch_alter_table('audit_event', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='1', nullable=False))
+
+
+def downgrade():
+    with op.batch_alter_table('audit_event', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('attempts')
