@@ -131,6 +131,15 @@ class ApiToken(Model):
         return row, plain
 
 
+class EndedSession(Model):
+    """A session signed out on its own device: its cookie, replayed, loads no one.
+
+    Kept until the session would have timed out anyway (``SESSION_ABSOLUTE_TIMEOUT``)."""
+
+    session_id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    ended_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 def area_scores(row: Any) -> dict[str, float | None]:
     """Each area's score, by area id, from an assessment or a row that selects its
     ``<area>_score`` columns (they hold its snapshot's figures once submitted)."""

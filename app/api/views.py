@@ -28,7 +28,7 @@ from app.assessments.operations import file_assessment
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
 from app.auth import throttling
-from app.auth.tokens import token_required, unauthorized
+from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
@@ -88,6 +88,16 @@ def issue_token() -> Any:
     audit.record("sign_in", user=user, detail="api")
     db.session.commit()
     return jsonify({"token": plain, "expires_at": row.expires_at.isoformat()})
+
+
+@bp.delete("/tokens/current")
+@token_required
+def revoke_current_token() -> tuple[str, int]:
+    """Revoke the token this call is made with; the user's other tokens go on."""
+    revoke_bearer_token()
+    audit.record("sign_out", detail="api")
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/version")

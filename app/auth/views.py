@@ -18,9 +18,15 @@ from werkzeug.wrappers import Response
 from app.accounts.operations import authenticate
 from app.auth import throttling
 from app.auth.forms import LoginForm
-from app.auth.sessions import begin_session, end_session, session_timed_out
+from app.auth.sessions import (
+    begin_session,
+    end_session,
+    end_this_session,
+    session_timed_out,
+    this_session_id,
+)
 from app.extensions import db, login_manager
-from app.models import User
+from app.models import EndedSession, User
 from app.platform import audit, sqlite
 from app.web.preferences import keep_session_choices
 from app.web.redirects import safe_next
@@ -29,22 +35,31 @@ bp = Blueprint("auth", __name__)
 
 
 _USER_WITH_CITY = (
-    sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.joinedload(User.city))
+    sa.select(User)
+    .where(
+        User.id == sa.bindparam("user_id"),
+        ~sa.exists().where(EndedSession.session_id == sa.bindparam("session_id")),
+    )
+    .options(so.joinedload(User.city))
 )
-"""Every page shows the user's city in its header, so it comes in the same query; the statement
-is built once, as every signed-in request runs it."""
+"""The user of a session not signed out on its device. Every page shows the user's city in its
+header, so it comes in the same query; the statement is built once, as every signed-in request
+runs it."""
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Load the session's user from "<id>:<session version>" (see ``User.get_id``).
 
-    A deactivated user, or a cookie from before the user's last sign-out, loads no one.
+    A deactivated user, a cookie from before the user signed out everywhere, or one of a
+    session signed out on its device loads no one.
     """
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.scalar(_USER_WITH_CITY, {"user_id": int(user_id)})
+    user = db.session.scalar(
+        _USER_WITH_CITY, {"user_id": int(user_id), "session_id": this_session_id()}
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -85,9 +100,22 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    current_user.end_sessions()
+    """Sign out on this device; the user's other sessions and API tokens go on."""
+    end_this_session()
     audit.record("sign_out")
     db.session.commit()
     end_session()
     flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """Sign out on every device at once; API tokens go on (revoke them on the tokens page)."""
+    current_user.end_sessions()
+    audit.record("sign_out", detail="everywhere")
+    db.session.commit()
+    end_session()
+    flash(_("You are signed out on every device."), "info")
     return redirect(url_for("auth.login"))

@@ -8,8 +8,9 @@ from werkzeug.wrappers import Response
 from app.accounts.operations import change_own_password
 from app.accounts.validators import NEW_PASSWORD_HINT
 from app.auth import throttling
+from app.auth.tokens import revoke_token, tokens_of
 from app.extensions import db
-from app.platform import sqlite
+from app.platform import audit, sqlite
 from app.settings.forms import ChangePasswordForm
 from app.web.preferences import choose_high_contrast, high_contrast
 from app.web.redirects import safe_next
@@ -53,3 +54,22 @@ def password() -> str | Response:
             )
             return redirect(url_for("assessment.home"))
     return render_template("settings/password.html", form=form, new_password_hint=NEW_PASSWORD_HINT)
+
+
+@bp.get("/account/tokens")
+@login_required
+def tokens() -> str:
+    """One's API tokens (never their secrets), each with its own revoke button, and the button
+    that signs out on every device."""
+    return render_template("settings/tokens.html", tokens=tokens_of(current_user))
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke(token_id: int) -> Response:
+    if not revoke_token(current_user, token_id):
+        abort(404)
+    audit.record("account_change", obj=current_user, detail="API token revoked")
+    db.session.commit()
+    flash(_("The API token is revoked."), "success")
+    return redirect(url_for("settings.tokens"))

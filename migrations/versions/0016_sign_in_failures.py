@@ -1,4 +1,4 @@
-"""failed sign-ins counted on one audit row per account, address and window
+"""failed sign-ins counted on one audit row per account, address and window; sessions signed out on their own device
 
 Revision ID: 0016
 Revises: 0014
@@ -21,8 +21,18 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('audit_event', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('attempts', sa.Integer(), server_default='1', nullable=False))
+    op.create_table('ended_session',
+    sa.Column('session_id', sa.String(length=32), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('session_id', name=op.f('pk_ended_session'))
+    )
+    with op.batch_alter_table('ended_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ended_session_ended_at'), ['ended_at'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('ended_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ended_session_ended_at'))
+    op.drop_table('ended_session')
     with op.batch_alter_table('audit_event', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('attempts')
