@@ -94,6 +94,19 @@ def test_a_throttled_sign_in_is_counted_as_a_failure(
     assert (throttled.email, throttled.detail, throttled.attempts) == ("", "throttled", 2)
 
 
+def test_the_audit_log_page_shows_how_many_attempts_a_row_counts(
+    app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
+) -> None:
+    for _ in range(3):
+        login(OFFICIAL, "wrong")
+    login(ADMIN)
+    page = client.get("/admin/audit?action=sign_in_failed").get_data(as_text=True)
+    assert "(3 attempts)" in page
+    assert "（共 3 次）" in client.get("/admin/audit?action=sign_in_failed&lang=zh").get_data(
+        as_text=True
+    )
+
+
 def test_an_api_sign_in_keeps_at_most_64_characters_of_what_was_typed(
     app: Flask, client: FlaskClient
 ) -> None:
