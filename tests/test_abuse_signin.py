@@ -91,6 +91,19 @@ class TestAStrangerCannotLockTheOwnerOut:
             == 302
         )
 
+    def test_an_ipv6_client_counts_as_its_64(self, app: Flask, official_account: int) -> None:
+        """One subscriber commonly holds a whole /64: its 2⁶⁴ addresses are one client."""
+        client = app.test_client()
+        codes = [guess_on_the_page(client, OFFICIAL, f"2001:db8:1:2::{n:x}") for n in range(12)]
+        assert codes == [200] * 10 + [429] * 2
+        assert failed_sign_in_rows(app)[0] == (OFFICIAL, "", 10)
+        signed = client.post(
+            "/login",
+            data={"email": OFFICIAL, "password": PASSWORD},
+            **from_address("2001:db8:1:3::1"),
+        )
+        assert signed.status_code == 302
+
     @pytest.mark.parametrize("app_config", [{"LOGIN_ALERT_PER_ACCOUNT": "3 per minute"}])
     def test_many_addresses_guessing_one_account_are_reported(
         self, app: Flask, official_account: int, caplog: pytest.LogCaptureFixture

@@ -10,7 +10,8 @@ stop there would be a lockout for anyone to trigger again.
 
 The counts are the audit log's rows of failed sign-ins, one per account, address and window
 (``app.platform.audit.record_repeated``), so every worker and server sees the same counts and a
-restart forgets none, whatever RATELIMIT_STORAGE_URI says. Pages and the API share them.
+restart forgets none, whatever RATELIMIT_STORAGE_URI says. Pages and the API share them. An
+IPv6 client counts as its /64, which one subscriber commonly holds whole.
 Refused attempts go on counting, on one row per address that names no account, so a client
 that keeps guessing stays refused and writes no more rows. Changing one's password counts its
 wrong current passwords apart, per account: only someone signed in can make them.
@@ -18,6 +19,7 @@ wrong current passwords apart, per account: only someone signed in can make them
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -62,6 +64,19 @@ def _failures(limit: RateLimitItem, details: Iterable[str], *where: sa.ColumnEle
     return int(db.session.scalar(counted) or 0)
 
 
+def client_network() -> str:
+    """The client's address, or for IPv6 its /64: what the throttle counts, and the log keeps
+    for a failed sign-in."""
+    address = audit.client_address()
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return address
+
+
 def _enabled() -> bool:
     return bool(current_app.config["RATELIMIT_ENABLED"])
 
@@ -70,7 +85,7 @@ def sign_in_refused(typed_email: str) -> int | None:
     """Seconds this client must wait before trying this account again, or None if it may now."""
     if not _enabled():
         return None
-    address = AuditEvent.ip == audit.client_address()
+    address = AuditEvent.ip == client_network()
     by_address = _limit("LOGIN_LIMIT_PER_ADDRESS")
     by_account = _limit("LOGIN_LIMIT_PER_ACCOUNT")
     account = AuditEvent.email == audit.typed_account(typed_email)
@@ -85,7 +100,9 @@ def sign_in_failed(typed_email: str, channel: str) -> None:
     """Count a wrong email or password (``channel``: PAGE or API), and warn when one account draws
     as many failures as ``LOGIN_ALERT_PER_ACCOUNT`` from all addresses together. Commits."""
     account = audit.typed_account(typed_email)
-    audit.record_repeated(FAILED, email=account, detail=channel, since=utcnow() - _window())
+    audit.record_repeated(
+        FAILED, email=account, detail=channel, ip=client_network(), since=utcnow() - _window()
+    )
     alert = _limit("LOGIN_ALERT_PER_ACCOUNT")
     if _failures(alert, (PAGE, API), AuditEvent.email == account) == alert.amount:
         current_app.logger.warning(
@@ -99,7 +116,9 @@ def sign_in_failed(typed_email: str, channel: str) -> None:
 
 def sign_in_throttled() -> None:
     """Count an attempt the throttle refused, on the address's one row of refusals. Commits."""
-    audit.record_repeated(FAILED, email="", detail=REFUSED, since=utcnow() - _window())
+    audit.record_repeated(
+        FAILED, email="", detail=REFUSED, ip=client_network(), since=utcnow() - _window()
+    )
 
 
 def password_check_refused(user: User) -> int | None:
@@ -115,5 +134,9 @@ def password_check_refused(user: User) -> int | None:
 def password_check_failed(user: User) -> None:
     """Count a wrong current password given to change it. Commits."""
     audit.record_repeated(
-        FAILED, email=user.email, detail=PASSWORD_CHANGE, since=utcnow() - _window()
+        FAILED,
+        email=user.email,
+        detail=PASSWORD_CHANGE,
+        ip=client_network(),
+        since=utcnow() - _window(),
     )

@@ -54,13 +54,15 @@ def record(
     city_id: int | None = None,
     obj: Any = None,
     detail: str = "",
+    ip: str | None = None,
     commit: bool = False,
 ) -> AuditEvent:
     """Log ``action`` by ``user`` (default: whoever the request is signed in as) on ``obj``.
 
     The city is ``city_id``, else the object's, else the user's. ``email`` stands in for the
-    user when there is none, as for a failed sign-in. The client address is the request's
-    ``remote_addr``: behind a proxy, set ``PROXY_FIX_HOPS`` so it is the client's, not the proxy's.
+    user when there is none, as for a failed sign-in. The client address is ``ip``, else the
+    request's ``remote_addr``: behind a proxy, set ``PROXY_FIX_HOPS`` so it is the client's, not
+    the proxy's.
     """
     if action not in AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
@@ -74,7 +76,7 @@ def record(
         user_id=user.id if user else None,
         email=(user.email if user else _storable(email or "").strip())[:254],
         city_id=city_id,
-        ip=client_address(),
+        ip=client_address() if ip is None else ip,
         object_type=obj.__tablename__ if obj is not None else None,
         object_id=obj.id if obj is not None else None,
         detail=detail,
@@ -98,9 +100,10 @@ def typed_account(typed: str) -> str:
     return _storable(typed).strip().lower()[:TYPED_ACCOUNT_LENGTH]
 
 
-def record_repeated(action: str, *, email: str, detail: str, since: datetime) -> int:
-    """Count one more ``action`` on this address's row for ``email`` and ``detail`` begun after
-    ``since``, or begin one; commit, and return how many the row now counts.
+def record_repeated(action: str, *, email: str, detail: str, ip: str, since: datetime) -> int:
+    """Count one more ``action`` on the row for ``email``, ``detail`` and the client address (or
+    network) ``ip`` begun after ``since``, or begin one; commit, and return how many the row now
+    counts.
 
     The UPDATE comes first so it takes the write lock before it looks for the row: two workers
     counting at once add to one row rather than each begin their own.
@@ -110,7 +113,7 @@ def record_repeated(action: str, *, email: str, detail: str, since: datetime) ->
         .where(
             AuditEvent.action == action,
             AuditEvent.email == email,
-            AuditEvent.ip == client_address(),
+            AuditEvent.ip == ip,
             AuditEvent.detail == detail,
             AuditEvent.created_at >= since,
         )
@@ -126,7 +129,7 @@ def record_repeated(action: str, *, email: str, detail: str, since: datetime) ->
         .execution_options(synchronize_session=False)
     ).scalar()
     if counted is None:
-        record(action, email=email, detail=detail).attempts = counted = 1
+        record(action, email=email, detail=detail, ip=ip).attempts = counted = 1
     db.session.commit()
     return counted
 
