@@ -11,10 +11,10 @@ stop there would be a lockout for anyone to trigger again.
 The counts are the audit log's rows of failed sign-ins, one per account, address and window
 (``app.platform.audit.record_repeated``), so every worker and server sees the same counts and a
 restart forgets none, whatever RATELIMIT_STORAGE_URI says. Pages and the API share them. An
-IPv6 client counts as its /64, which one subscriber commonly holds whole.
-Refused attempts go on counting, on one row per address that names no account, so a client
-that keeps guessing stays refused and writes no more rows. Changing one's password counts its
-wrong current passwords apart, per account: only someone signed in can make them.
+IPv6 client counts as its /64, which one subscriber commonly holds whole. Refused attempts go on
+counting, on one row per address that names no account, so a client that keeps guessing stays
+refused and writes no more rows. Changing one's password counts its wrong current passwords
+apart, per account: only someone signed in can make them.
 """
 
 from __future__ import annotations
@@ -77,6 +77,12 @@ def client_network() -> str:
     return address
 
 
+def _count(email: str, detail: str) -> None:
+    audit.record_repeated(
+        FAILED, email=email, detail=detail, ip=client_network(), since=utcnow() - _window()
+    )
+
+
 def _enabled() -> bool:
     return bool(current_app.config["RATELIMIT_ENABLED"])
 
@@ -100,9 +106,7 @@ def sign_in_failed(typed_email: str, channel: str) -> None:
     """Count a wrong email or password (``channel``: PAGE or API), and warn when one account draws
     as many failures as ``LOGIN_ALERT_PER_ACCOUNT`` from all addresses together. Commits."""
     account = audit.typed_account(typed_email)
-    audit.record_repeated(
-        FAILED, email=account, detail=channel, ip=client_network(), since=utcnow() - _window()
-    )
+    _count(account, channel)
     alert = _limit("LOGIN_ALERT_PER_ACCOUNT")
     if _failures(alert, (PAGE, API), AuditEvent.email == account) == alert.amount:
         current_app.logger.warning(
@@ -116,9 +120,7 @@ def sign_in_failed(typed_email: str, channel: str) -> None:
 
 def sign_in_throttled() -> None:
     """Count an attempt the throttle refused, on the address's one row of refusals. Commits."""
-    audit.record_repeated(
-        FAILED, email="", detail=REFUSED, ip=client_network(), since=utcnow() - _window()
-    )
+    _count("", REFUSED)
 
 
 def password_check_refused(user: User) -> int | None:
@@ -133,10 +135,4 @@ def password_check_refused(user: User) -> int | None:
 
 def password_check_failed(user: User) -> None:
     """Count a wrong current password given to change it. Commits."""
-    audit.record_repeated(
-        FAILED,
-        email=user.email,
-        detail=PASSWORD_CHANGE,
-        ip=client_network(),
-        since=utcnow() - _window(),
-    )
+    _count(user.email, PASSWORD_CHANGE)
