@@ -49,6 +49,8 @@ def test_the_tokens_page_lists_ones_own_tokens_without_their_secrets(
     assert f"/account/tokens/{own}/revoke" in page
     assert f"/account/tokens/{others}/revoke" not in page
     assert mine not in page
+    assert page.count("the token created") == 1  # each button says which token it revokes
+    assert page.count("the token created") == 1  # each button says which token it revokes
     assert "Sign out everywhere" in page
     assert 'href="/account/tokens"' in client.get("/account/password").get_data(as_text=True)
 
