@@ -36,9 +36,12 @@ DEFAULTS: dict[str, Any] = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "SESSION_IDLE_TIMEOUT": timedelta(minutes=30),
     "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
-    # Failed sign-ins (pages and API tokens) allowed per client address and per account.
+    # Failed sign-ins (pages and API tokens) allowed per client address, and per account from
+    # one client address (app/auth/throttling.py); counted in the database. Past the alert, one
+    # account's failures from all addresses together are logged as a warning.
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
+    "LOGIN_ALERT_PER_ACCOUNT": "50 per 15 minutes",
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,

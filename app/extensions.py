@@ -93,5 +93,6 @@ class ContentStore:
 content = ContentStore()
 babel = Babel()
 # Counts live in RATELIMIT_STORAGE_URI (Redis in production, so every worker and server shares
-# them); only the routes that check passwords are limited.
+# them); only the residents' survey is limited here: failed sign-ins are counted in the database
+# (app/auth/throttling.py).
 limiter = Limiter(key_func=get_remote_address)

@@ -131,6 +131,15 @@ class ApiToken(Model):
         return row, plain
 
 
+class EndedSession(Model):
+    """A session signed out on its own device: its cookie, replayed, loads no one.
+
+    Kept until the session would have timed out anyway (``SESSION_ABSOLUTE_TIMEOUT``)."""
+
+    session_id: so.Mapped[str] = so.mapped_column(sa.String(32), primary_key=True)
+    ended_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
 def area_scores(row: Any) -> dict[str, float | None]:
     """Each area's score, by area id, from an assessment or a row that selects its
     ``<area>_score`` columns (they hold its snapshot's figures once submitted)."""
@@ -472,8 +481,10 @@ class AuditEvent(Model):
     """One thing someone did, kept for review: who, from where, when, to what.
 
     Rows are only ever added (``app.platform.audit.record``): the ORM refuses to change or delete
-    one, and no route does either. ``email`` is the user's address at the time, or, for a failed
-    sign-in, what was typed; the user and city stay readable if either is renamed later.
+    one, and no route does either; the one exception is ``attempts`` of a failed sign-in, which
+    ``app.platform.audit.record_repeated`` only ever raises. ``email`` is the user's address at
+    the time, or, for a failed sign-in, what was typed; the user and city stay readable if
+    either is renamed later.
     """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
@@ -490,6 +501,9 @@ class AuditEvent(Model):
     object_type: so.Mapped[str | None] = so.mapped_column(sa.String(40))
     object_id: so.Mapped[int | None]
     detail: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Failed sign-ins from one address for one account are kept as one row per window, which
+    # counts them (app.auth.throttling); every other event is one thing done, once.
+    attempts: so.Mapped[int] = so.mapped_column(default=1, server_default="1")
 
     city: so.Mapped[City | None] = so.relationship()
 

@@ -74,6 +74,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("auth.login", "GET"): _access("public", 200, signed_in={302}),
     ("auth.login", "POST"): _access("public", 200, signed_in={302}),
     ("auth.logout", "POST"): _access("public", 302),
+    ("auth.logout_everywhere", "POST"): _access("public", 302),
     ("settings.display", "POST"): _access("public", 302),
     ("residents.answer", "GET"): _access("public", 200),
     ("residents.answer", "POST"): _access("public", 422),
@@ -84,6 +85,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("departments.answer", "POST"): _access("public", 302),
     ("settings.password", "GET"): _access("signed_in", 200),
     ("settings.password", "POST"): _access("signed_in", 200),
+    ("settings.tokens", "GET"): _access("signed_in", 200),
+    # One's own tokens only: another's, even for an admin, is a 404 like another city's.
+    ("settings.revoke", "POST"): _access("city", 302, 404),
     # The assessment pages of one city.
     ("assessment.home", "GET"): _access("signed_in", 302),
     ("assessment.index", "GET"): _access("signed_in", 200),
@@ -136,6 +140,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.version", "GET"): _access("public", 200),
     ("api.questionnaire", "GET"): _access("public", 200),
     ("api.issue_token", "POST"): _access("public", 401),
+    ("api.revoke_current_token", "DELETE"): _access("signed_in", 204),
     ("api.list_assessments", "GET"): _access("signed_in", 200),
     ("api.admin_assessments", "GET"): _access("admin", 200),
     ("api.create_assessment", "POST"): _access("signed_in", 201, 422),
@@ -209,12 +214,14 @@ def city_a(
         )
         department, department_token = invite_department(assessment, official, "Transport")
         survey = open_survey(assessment, official, date.today() + timedelta(days=30))
-        tokens = {}
+        tokens, token_ids = {}, {}
         for role, user_id in ids.items():
             user = db.session.get(User, user_id)
             assert user is not None
             row, tokens[role] = ApiToken.issue(user, timedelta(days=1))
             db.session.add(row)
+            db.session.flush()
+            token_ids[role] = row.id
         db.session.commit()
         values = {
             "assessment_id": assessment_id,
@@ -225,6 +232,7 @@ def city_a(
             "departments.token": department_token,
             "residents.token": survey.token,
             "user_id": ids["official_b"],
+            "token_id": token_ids["official_a"],
         }
     return CityA(values, tokens, emails)
 
@@ -275,7 +283,11 @@ def test_route_by_role(
         response = callers[role].open(url, method=method, headers=headers, **body)
         got[role] = response.status_code
         if api:
-            assert response.is_json or response.mimetype == "application/pdf", (role, url)
+            assert (
+                response.is_json
+                or response.mimetype == "application/pdf"
+                or (response.status_code == 204 and not response.data)
+            ), (role, url)
         if role == "anonymous" and not api and access.kind != "public":
             assert response.headers["Location"].startswith("/login?next="), url
     wanted = {role: access.expected(role, api) for role in ROLES}

@@ -17,6 +17,7 @@ from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, User
 from app.platform import audit
 from tests.conftest import ADMIN, OFFICIAL, PASSWORD, answers_at, bearer
+from tests.test_sessions import basic
 
 
 @pytest.fixture
@@ -67,44 +68,58 @@ def test_sign_in_and_sign_out_are_recorded(
     assert (signed_out.action, signed_out.user_id) == ("sign_out", people["official"])
 
 
-def test_a_failed_sign_in_keeps_the_email_as_typed(
+def test_a_failed_sign_in_keeps_the_email_typed_trimmed_and_lower_case(
     app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
 ) -> None:
     response = login(" Someone@Else.example ", "wrong password")
     assert response.status_code == 200
     failed = only_new(app, 0)
     assert (failed.action, failed.user_id, failed.city_id) == ("sign_in_failed", None, None)
-    assert failed.email == "Someone@Else.example"
+    assert (failed.email, failed.attempts) == ("someone@else.example", 1)
     login(OFFICIAL, "wrong password")
     assert only_new(app, 1).email == OFFICIAL
 
 
 @pytest.mark.parametrize("app_config", [{"LOGIN_LIMIT_PER_ACCOUNT": "2 per minute"}])
-def test_a_throttled_sign_in_is_recorded_as_a_failure(
+def test_a_throttled_sign_in_is_counted_as_a_failure(
     app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
 ) -> None:
     login(OFFICIAL, "wrong")
     login(OFFICIAL, "wrong")
     assert login(OFFICIAL, PASSWORD).status_code == 429
-    throttled = only_new(app, 2)
-    assert (throttled.action, throttled.email, throttled.detail) == (
-        "sign_in_failed",
-        OFFICIAL,
-        "throttled",
+    assert login(OFFICIAL, PASSWORD).status_code == 429
+    failed, throttled = events(app)
+    assert (failed.email, failed.detail, failed.attempts) == (OFFICIAL, "", 2)
+    # Refusals name no account: typing a new one each time writes no new rows.
+    assert (throttled.email, throttled.detail, throttled.attempts) == ("", "throttled", 2)
+
+
+def test_the_audit_log_page_shows_how_many_attempts_a_row_counts(
+    app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
+) -> None:
+    for _ in range(3):
+        login(OFFICIAL, "wrong")
+    login(ADMIN)
+    page = client.get("/admin/audit?action=sign_in_failed").get_data(as_text=True)
+    assert "(3 attempts)" in page
+    assert "（共 3 次）" in client.get("/admin/audit?action=sign_in_failed&lang=zh").get_data(
+        as_text=True
     )
 
 
-@pytest.mark.parametrize("app_config", [{"LOGIN_LIMIT_PER_ACCOUNT": "1 per minute"}])
-def test_a_throttled_sign_in_with_unstorable_text_is_recorded_readably(
-    app: Flask, client: FlaskClient, people: dict[str, int], login: Callable[..., Any]
+def test_an_api_sign_in_keeps_at_most_64_characters_of_what_was_typed(
+    app: Flask, client: FlaskClient
 ) -> None:
-    """No form has checked the email when the throttle logs it: NUL and lone surrogates would
-    make the row unstorable on PostgreSQL and the sign-in a 500."""
-    typed = "a\x00b@x.example"
-    login(typed, "wrong")  # refused beside the field, and counted
-    assert login(typed, "wrong").status_code == 429
-    throttled = only_new(app, 0)
-    assert (throttled.email, throttled.detail) == ("a\ufffdb@x.example", "throttled")
+    """The token endpoint checks no email's form: 250 characters an attacker chose would
+    otherwise fill the log."""
+    typed = " Attacker@X.example" + "x" * 250
+    wrong = client.post("/api/v1/tokens", headers=basic(typed, "wrong"))
+    assert wrong.status_code == 401
+    assert only_new(app, 0).email == ("attacker@x.example" + "x" * 250)[:64]
+
+
+def test_typed_accounts_are_storable() -> None:
+    assert audit.typed_account(" A\x00B\udcff@X ") == "a\ufffdb?@x"
 
 
 def test_api_sign_ins_are_recorded(

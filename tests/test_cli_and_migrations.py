@@ -75,12 +75,12 @@ def test_create_user_refuses_a_duplicate(app: Flask, runner: FlaskCliRunner) -> 
 
 
 def test_seed_demo_runs_once(app: Flask, runner: FlaskCliRunner) -> None:
-    first = runner.invoke(args=["seed-demo"])
+    first = runner.invoke(args=["seed-demo", "--force"])
     assert first.exit_code == 0, first.output
     assert "admin@cityready.example" in first.output
     cities, assessments = count_rows(app, City), count_rows(app, Assessment)
     assert cities >= 5 and assessments > cities
-    second = runner.invoke(args=["seed-demo"])
+    second = runner.invoke(args=["seed-demo", "--force"])
     assert "not added" in second.output
     assert count_rows(app, Assessment) == assessments
 
@@ -112,9 +112,28 @@ def test_migrations_build_exactly_the_models_schema(empty_database_app: Flask) -
     assert result.exit_code == 0, result.output
 
 
+@pytest.mark.parametrize("app_config", [{"CITYREADY_ENV": "production"}, {}])
+def test_seed_demo_refuses_outside_development_without_force(
+    app: Flask, runner: FlaskCliRunner
+) -> None:
+    """Its logins' passwords are published: on a live server they would be anyone's way in."""
+    refused = runner.invoke(args=["seed-demo"])
+    assert refused.exit_code != 0
+    assert "runs only with CITYREADY_ENV=development" in refused.output
+    assert "--force" in refused.output
+    assert count_rows(app, User) == 0
+
+
+@pytest.mark.parametrize("app_config", [{"CITYREADY_ENV": "development"}])
+def test_seed_demo_runs_in_development(app: Flask, runner: FlaskCliRunner) -> None:
+    seeded = runner.invoke(args=["seed-demo"])
+    assert seeded.exit_code == 0, seeded.output
+    assert count_rows(app, User) > 0
+
+
 def test_seed_demo_repeats_the_logins_on_a_second_run(runner: FlaskCliRunner) -> None:
-    runner.invoke(args=["seed-demo"])
-    second = runner.invoke(args=["seed-demo"])
+    runner.invoke(args=["seed-demo", "--force"])
+    second = runner.invoke(args=["seed-demo", "--force"])
     assert "official@hangzhou.example" in second.output
 
 

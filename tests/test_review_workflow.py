@@ -356,7 +356,7 @@ def test_the_api_records_who_submitted(
 
 
 def test_the_demo_data_shows_every_step_of_the_review(app: Flask, runner: Any) -> None:
-    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert runner.invoke(args=["seed-demo", "--force"]).exit_code == 0
     with app.app_context():
         statuses = db.session.scalars(sa.select(Assessment.status)).all()
         assert {"draft", "submitted", "approved", "returned"} <= set(statuses)

@@ -348,6 +348,13 @@ PATHS: dict[str, dict[str, Any]] = {
             security=[{"basic": []}],
         )
     },
+    "/tokens/current": {
+        "delete": _call(
+            "Revoke the bearer token this call is made with; the caller's other tokens go on",
+            {"204": {"description": "Revoked: the token no longer works"}},
+            (401,),
+        )
+    },
     "/version": {
         "get": _call(
             "The app's and the current question bank's versions",

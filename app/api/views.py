@@ -27,8 +27,8 @@ from app.api.validation import (
 from app.assessments.operations import file_assessment
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
-from app.auth.throttling import sign_in_limits
-from app.auth.tokens import token_required, unauthorized
+from app.auth import throttling
+from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
@@ -40,7 +40,7 @@ from app.plans.operations import (
     set_targets,
     update_action,
 )
-from app.platform import audit
+from app.platform import audit, sqlite
 from app.platform.caching import frozen_cache
 from app.reports.insights import city_records
 from app.reports.versions import frozen_version
@@ -77,26 +77,22 @@ def _bad_request(errors: dict[str, Any], status: int = 400) -> tuple[Response, i
     return jsonify({"errors": errors}), status
 
 
-def _basic_username() -> str:
-    auth = request.authorization
-    return (auth.username or "") if auth is not None and auth.type == "basic" else ""
-
-
 @bp.post("/tokens")
-@sign_in_limits(
-    account=_basic_username,
-    failed=lambda response: response.status_code == 401 and bool(_basic_username()),
-)
+@sqlite.reads_first
 def issue_token() -> Any:
     auth = request.authorization
     if auth is None or auth.type != "basic" or not auth.username or not auth.password:
         return unauthorized("Send your email and password with HTTP Basic authentication.")
+    if (wait := throttling.sign_in_refused(auth.username)) is not None:
+        throttling.sign_in_throttled()
+        refused = {"errors": {"request": throttling.MESSAGE}}
+        return jsonify(refused), 429, {"Retry-After": str(wait)}
     user = authenticate(auth.username, auth.password)
     if user is None:
         current_app.logger.warning(
             "Failed API sign-in for %r from %s", auth.username, request.remote_addr
         )
-        audit.record("sign_in_failed", email=auth.username, detail="api", commit=True)
+        throttling.sign_in_failed(auth.username, throttling.API)
         return unauthorized("Wrong email or password.")
     max_age = timedelta(days=current_app.config["API_TOKEN_MAX_AGE_DAYS"])
     row, plain = ApiToken.issue(user, max_age)
@@ -104,6 +100,16 @@ def issue_token() -> Any:
     audit.record("sign_in", user=user, detail="api")
     db.session.commit()
     return jsonify({"token": plain, "expires_at": row.expires_at.isoformat()})
+
+
+@bp.delete("/tokens/current")
+@token_required
+def revoke_current_token() -> tuple[str, int]:
+    """Revoke the token this call is made with; the user's other tokens go on."""
+    revoke_bearer_token()
+    audit.record("sign_out", detail="api")
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/version")

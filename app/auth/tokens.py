@@ -1,4 +1,5 @@
-"""Bearer-token authentication for every blueprint that answers API calls; failures are JSON 401."""
+"""Bearer-token authentication for every blueprint that answers API calls (failures are JSON
+401), and revoking tokens one at a time."""
 
 from __future__ import annotations
 
@@ -35,14 +36,37 @@ _TOKEN_HOLDER = (
 building it cost a third of a cached read."""
 
 
-def user_from_bearer() -> User | None:
+def _bearer_token() -> str:
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+def user_from_bearer() -> User | None:
+    if not (token := _bearer_token()):
         return None
-    return db.session.scalar(
-        _TOKEN_HOLDER, {"digest": ApiToken.digest(token.strip()), "now": utcnow()}
+    return db.session.scalar(_TOKEN_HOLDER, {"digest": ApiToken.digest(token), "now": utcnow()})
+
+
+def revoke_bearer_token() -> None:
+    """End the token this API call came with; flushes."""
+    db.session.execute(
+        sa.delete(ApiToken).where(ApiToken.token_hash == ApiToken.digest(_bearer_token()))
     )
+
+
+def tokens_of(user: User) -> list[ApiToken]:
+    """The user's API tokens, newest first, expired ones among them until they are revoked."""
+    query = sa.select(ApiToken).where(ApiToken.user_id == user.id)
+    return list(db.session.scalars(query.order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+
+
+def revoke_token(user: User, token_id: int) -> bool:
+    """End one of the user's own tokens; False when they hold none with this id. Flushes."""
+    ended = db.session.execute(
+        sa.delete(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    return bool(getattr(ended, "rowcount", 0))
 
 
 def token_required(view: Callable[..., Any]) -> Callable[..., Any]:

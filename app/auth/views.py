@@ -2,6 +2,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import (
     Blueprint,
+    abort,
     current_app,
     flash,
     redirect,
@@ -15,12 +16,18 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
+from app.auth import throttling
 from app.auth.forms import LoginForm
-from app.auth.sessions import begin_session, end_session, session_timed_out
-from app.auth.throttling import sign_in_limits
+from app.auth.sessions import (
+    begin_session,
+    end_session,
+    end_this_session,
+    session_timed_out,
+    this_session_id,
+)
 from app.extensions import db, login_manager
-from app.models import User
-from app.platform import audit
+from app.models import EndedSession, User
+from app.platform import audit, sqlite
 from app.web.preferences import keep_session_choices
 from app.web.redirects import safe_next
 
@@ -28,22 +35,31 @@ bp = Blueprint("auth", __name__)
 
 
 _USER_WITH_CITY = (
-    sa.select(User).where(User.id == sa.bindparam("user_id")).options(so.joinedload(User.city))
+    sa.select(User)
+    .where(
+        User.id == sa.bindparam("user_id"),
+        ~sa.exists().where(EndedSession.session_id == sa.bindparam("session_id")),
+    )
+    .options(so.joinedload(User.city))
 )
-"""Every page shows the user's city in its header, so it comes in the same query; the statement
-is built once, as every signed-in request runs it."""
+"""The user of a session not signed out on its device. Every page shows the user's city in its
+header, so it comes in the same query; the statement is built once, as every signed-in request
+runs it."""
 
 
 @login_manager.user_loader
 def load_user(session_id: str) -> User | None:
     """Load the session's user from "<id>:<session version>" (see ``User.get_id``).
 
-    A deactivated user, or a cookie from before the user's last sign-out, loads no one.
+    A deactivated user, a cookie from before the user signed out everywhere, or one of a
+    session signed out on its device loads no one.
     """
     user_id, _, version = session_id.partition(":")
     if not (user_id.isdigit() and version.isdigit()):
         return None
-    user = db.session.scalar(_USER_WITH_CITY, {"user_id": int(user_id)})
+    user = db.session.scalar(
+        _USER_WITH_CITY, {"user_id": int(user_id), "session_id": this_session_id()}
+    )
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
@@ -57,21 +73,20 @@ def end_timed_out_session() -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@sign_in_limits(
-    account=lambda: request.form.get("email", ""),
-    # A wrong password shows the form again (200); a successful sign-in redirects.
-    failed=lambda response: response.status_code == 200,
-)
+@sqlite.reads_first
 def login() -> str | Response:
     if current_user.is_authenticated:
         return redirect(url_for("assessment.index"))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data or ""
+        if (wait := throttling.sign_in_refused(email)) is not None:
+            throttling.sign_in_throttled()
+            abort(429, retry_after=wait)
         user = authenticate(email, form.password.data or "")
         if user is None:
             current_app.logger.warning("Failed sign-in for %r from %s", email, request.remote_addr)
-            audit.record("sign_in_failed", email=email, commit=True)
+            throttling.sign_in_failed(email, throttling.PAGE)
             form.password.errors.append(_("Wrong email or password."))
         else:
             keep_session_choices(user)
@@ -85,9 +100,22 @@ def login() -> str | Response:
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
-    current_user.end_sessions()
+    """Sign out on this device; the user's other sessions and API tokens go on."""
+    end_this_session()
     audit.record("sign_out")
     db.session.commit()
     end_session()
     flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """Sign out on every device at once; API tokens go on (revoke them on the tokens page)."""
+    current_user.end_sessions()
+    audit.record("sign_out", detail="everywhere")
+    db.session.commit()
+    end_session()
+    flash(_("You are signed out on every device."), "info")
     return redirect(url_for("auth.login"))

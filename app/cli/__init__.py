@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 import sqlalchemy as sa
-from flask import Blueprint
+from flask import Blueprint, current_app
 
 from app.accounts.operations import EmailTaken, PasswordRefused, create_account, normalise_email
 from app.accounts.policy import ENGLISH_MESSAGES
 from app.cli import demo
+from app.config import DEVELOPMENT
 from app.extensions import db
 from app.models import ROLES, User
 from app.platform import sqlite
@@ -40,8 +41,17 @@ def create_user(email: str, password: str, role: str, city_name: str | None) -> 
 
 
 @bp.cli.command("seed-demo")
-def seed_demo() -> None:
-    """Add demo cities, logins and assessments, once; a database with users is left alone."""
+@click.option("--force", is_flag=True, help="Add them outside development too.")
+def seed_demo(force: bool) -> None:
+    """Add demo cities, logins and assessments, once; a database with users is left alone.
+
+    Only in development (CITYREADY_ENV=development) unless --force: the demo logins' passwords
+    are published, so on a live server they would be anyone's way in."""
+    if current_app.config.get("CITYREADY_ENV") != DEVELOPMENT and not force:
+        raise click.ClickException(
+            "seed-demo adds logins whose passwords are published, so it runs only with "
+            "CITYREADY_ENV=development; add --force to add them here all the same."
+        )
     if db.session.scalar(sa.select(sa.func.count()).select_from(User)):
         click.echo("Users exist already; demo data not added.")
         logins = demo.existing_logins()

@@ -35,6 +35,7 @@ from app.models import (
     City,
     Department,
     DepartmentAnswer,
+    EndedSession,
     ReviewerNote,
     StatusChange,
     Survey,
@@ -66,6 +67,7 @@ parent model, whose own entry leads on)."""
 NOT_SHOWN: dict[type[Any], str] = {
     ApiToken: "only checked when a client signs in; no page or cache shows a token",
     AuditEvent: "read only by the audit log page, which is never cached",
+    EndedSession: "only checked when a session cookie is loaded; no page shows it",
 }
 
 VERSION_OPTION = "data_version_cities"

@@ -19,6 +19,9 @@ So the choice is targeted, by what a transaction is for:
   every transaction outside a request (CLI commands, scripts), begins with ``BEGIN IMMEDIATE``:
   it takes the write lock before its first read, waiting for it under busy_timeout, so what it
   reads is still true when it writes.
+* A view marked ``reads_first`` (one that checks a password, a fifth of a second of scrypt,
+  before it writes) reads without the lock, so no writer in the app queues behind the hash;
+  its writes then wait for the lock as below.
 * Anything else — a GET, or a write request after its commit, which only renders the answer —
   reads without a transaction, as before, and pysqlite's ``isolation_level = "IMMEDIATE"`` makes
   the implicit BEGIN before a write (an audit row for a download, a saved language) an
@@ -30,11 +33,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 
@@ -46,6 +50,7 @@ except ImportError:  # Windows: writers wait in SQLite's busy handler alone
 BUSY_TIMEOUT_MS = 10_000
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITE_BEGUN = "cityready.sqlite_write_begun"
+_READS_FIRST = "cityready_reads_first"
 _QUEUE_FILE = "cityready.writers_queue"
 
 _registered = False
@@ -72,12 +77,25 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = "IMMEDIATE"
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def reads_first(view: View) -> View:
+    """Mark a view whose request reads before it takes the write lock (see the module's notes);
+    apply it below the route and ``login_required``, whose wrappers carry the mark on."""
+    setattr(view, _READS_FIRST, True)
+    return view
+
+
 def takes_write_lock_first() -> bool:
     """Whether the transaction starting now should take the write lock before it reads."""
     if not has_request_context():
         return True
     # Kept on the request itself: tests may run several requests in one app context.
     if request.method in READ_ONLY_METHODS or request.environ.get(_WRITE_BEGUN):
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, _READS_FIRST, False):
         return False
     request.environ[_WRITE_BEGUN] = True
     return True
