@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.web.headers import CONTENT_SECURITY_POLICY
+from app.web.headers import CONTENT_SECURITY_POLICY, PERMISSIONS_POLICY
 from tests.conftest import bearer
 
 TEMPLATES = Path(__file__).parent.parent / "app" / "templates"
@@ -44,6 +44,9 @@ def test_every_response_has_the_headers(client: FlaskClient, url: str) -> None:
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["Permissions-Policy"] == PERMISSIONS_POLICY
+    assert "camera=()" in PERMISSIONS_POLICY and "geolocation=()" in PERMISSIONS_POLICY
+    assert headers["Cross-Origin-Opener-Policy"] == "same-origin"
     assert "Strict-Transport-Security" not in headers  # plain HTTP
 
 
