@@ -19,7 +19,6 @@ apart, per account: only someone signed in can make them.
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -64,22 +63,9 @@ def _failures(limit: RateLimitItem, details: Iterable[str], *where: sa.ColumnEle
     return int(db.session.scalar(counted) or 0)
 
 
-def client_network() -> str:
-    """The client's address, or for IPv6 its /64: what the throttle counts, and the log keeps
-    for a failed sign-in."""
-    address = audit.client_address()
-    try:
-        parsed = ipaddress.ip_address(address)
-    except ValueError:
-        return address
-    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
-        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
-    return address
-
-
 def _count(email: str, detail: str) -> None:
     audit.record_repeated(
-        FAILED, email=email, detail=detail, ip=client_network(), since=utcnow() - _window()
+        FAILED, email=email, detail=detail, ip=audit.client_network(), since=utcnow() - _window()
     )
 
 
@@ -91,7 +77,7 @@ def sign_in_refused(typed_email: str) -> int | None:
     """Seconds this client must wait before trying this account again, or None if it may now."""
     if not _enabled():
         return None
-    address = AuditEvent.ip == client_network()
+    address = AuditEvent.ip == audit.client_network()
     by_address = _limit("LOGIN_LIMIT_PER_ADDRESS")
     by_account = _limit("LOGIN_LIMIT_PER_ACCOUNT")
     account = AuditEvent.email == audit.typed_account(typed_email)

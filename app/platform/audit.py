@@ -11,6 +11,7 @@ typed account, client address and window, whose ``attempts`` counts the repeats
 
 from __future__ import annotations
 
+import ipaddress
 from datetime import datetime
 from typing import Any
 
@@ -89,6 +90,19 @@ def record(
 
 def client_address() -> str:
     return (request.remote_addr or "")[:45] if has_request_context() else ""
+
+
+def client_network() -> str:
+    """The client's address, or for IPv6 its /64: one subscriber commonly holds a whole /64, so
+    limits per client count it as one."""
+    address = client_address()
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address) and parsed.ipv4_mapped is None:
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return address
 
 
 TYPED_ACCOUNT_LENGTH = 64

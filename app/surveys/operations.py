@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from flask import abort, current_app, request
+from flask import abort, current_app
 from limits import parse
 
 from app.core.resident_survey import SurveyResults, channel_of, summarise
@@ -62,22 +61,10 @@ def survey_by_token_or_404(token: str) -> Survey:
     return found
 
 
-def _client_network() -> str:
-    """The client address, an IPv6 one as its /64: one household or phone holds a whole /64."""
-    raw = request.remote_addr or "unknown"
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return raw
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False))
-    return raw
-
-
 def _address_key(survey: Survey) -> str:
     """A salted hash of the client address: enough to count, useless to identify anyone."""
     salt = current_app.config["SECRET_KEY"].encode()
-    address = _client_network().encode()
+    address = audit.client_network().encode()
     return hmac.new(salt, address + b"|" + survey.token.encode(), hashlib.sha256).hexdigest()
 
 
