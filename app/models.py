@@ -383,6 +383,24 @@ class Survey(Model):
         return today <= self.closes_on
 
 
+class SurveyAnswerCount(Model):
+    """Open-link answers from one client network to one survey in one window of the limit.
+
+    Keyed by a salted hash of the address, and never linked to an answer: kept in the database so
+    every worker and server counts together and a restart forgets nothing.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "address_key", "window_start"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survey_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("survey.id", ondelete="CASCADE"), index=True
+    )
+    address_key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    window_start: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), index=True)
+    answers: so.Mapped[int]
+
+
 class SurveyInvitation(Model):
     """A single-use code printed for one household: an online answer with it counts as verified.
 

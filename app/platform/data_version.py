@@ -39,6 +39,7 @@ from app.models import (
     ReviewerNote,
     StatusChange,
     Survey,
+    SurveyAnswerCount,
     SurveyInvitation,
     SurveyResponse,
     Target,
@@ -68,6 +69,7 @@ NOT_SHOWN: dict[type[Any], str] = {
     ApiToken: "only checked when a client signs in; no page or cache shows a token",
     AuditEvent: "read only by the audit log page, which is never cached",
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
+    SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
 }
 
 VERSION_OPTION = "data_version_cities"

@@ -2,11 +2,11 @@
 
 No response keeps anything about who sent it. Abuse is limited four ways. Online answers with a
 single-use invitation code count as verified; answers through the open link are labelled
-unverified and limited per address by a counter in the rate-limit store (memory, or Redis in
-production) keyed by a salted hash of the address, so the address itself is never written
-anywhere. Online answers are counted per clock hour, and a burst is flagged. Paper answers are
-audited and refused after the closing date or beyond the number of blank forms printed. Like
-every ``operations`` module, these functions flush but never commit.
+unverified and limited per address by a counter in the database keyed by a salted hash of the
+address, so the address itself is never written anywhere. Online answers are counted per clock
+hour, and a burst is flagged. Paper answers are audited and refused after the closing date or
+beyond the number of blank forms printed. Like every ``operations`` module, these functions flush
+but never commit.
 """
 
 from __future__ import annotations
@@ -14,17 +14,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app
 from limits import parse
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from app.core.resident_survey import SurveyResults, channel_of, summarise
-from app.extensions import content, db, limiter
-from app.models import Assessment, Survey, SurveyInvitation, SurveyResponse, User
+from app.extensions import content, db
+from app.models import (
+    Assessment,
+    Survey,
+    SurveyAnswerCount,
+    SurveyInvitation,
+    SurveyResponse,
+    User,
+    utcnow,
+)
 from app.platform import audit
 from app.platform.data_version import VERSION_OPTION
 
@@ -69,9 +79,40 @@ def _address_key(survey: Survey) -> str:
 
 
 def within_rate_limit(survey: Survey) -> bool:
-    """Count one response from this address; False once it has sent too many."""
+    """Count one open-link answer (or wrong code) from this address; False past the limit.
+
+    Counted in the database, in fixed windows of the limit's length, so every worker and server
+    shares the count and a restart forgets nothing; one statement, so answers arriving at once
+    are all counted.
+    """
     limit = parse(current_app.config["SURVEY_LIMIT_PER_ADDRESS"])
-    return bool(limiter.limiter.hit(limit, "resident-survey", _address_key(survey)))
+    length = limit.get_expiry()
+    now = int(utcnow().timestamp())
+    window = datetime.fromtimestamp(now - now % length, UTC)
+    upsert = _INSERTS[db.session.get_bind().dialect.name](SurveyAnswerCount)
+    counted = db.session.execute(
+        upsert.values(survey_id=survey.id, address_key=_address_key(survey), window_start=window)
+        .values(answers=1)
+        .on_conflict_do_update(
+            index_elements=["survey_id", "address_key", "window_start"],
+            set_={"answers": SurveyAnswerCount.answers + 1},
+        )
+        .returning(SurveyAnswerCount.answers)
+    ).scalar_one()
+    # Windows that can no longer count go, so the table stays the size of one window's traffic.
+    db.session.execute(
+        sa.delete(SurveyAnswerCount).where(
+            SurveyAnswerCount.survey_id == survey.id, SurveyAnswerCount.window_start < window
+        )
+    )
+    return bool(counted <= limit.amount)
+
+
+_INSERTS: dict[str, Callable[[type[SurveyAnswerCount]], Any]] = {
+    "sqlite": sqlite_insert,
+    "postgresql": postgresql_insert,
+}
+"""Both databases the app runs on count in one INSERT … ON CONFLICT DO UPDATE."""
 
 
 def record_response(
