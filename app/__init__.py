@@ -52,6 +52,9 @@ def register_extensions(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
 
+    # First, so that an oversized or undecodable body is refused before CSRFProtect, the limiter
+    # or sign-in read it (and before CSRFProtect consumes the form the guard must inspect).
+    input_guard.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
@@ -61,7 +64,6 @@ def register_extensions(app: Flask) -> None:
     frozen_cache.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
-    input_guard.init_app(app)
     pdf.init_app(app)
     sqlite.tune_connections()
     data_version.watch(so.Session)

@@ -46,6 +46,9 @@ DEFAULTS: dict[str, Any] = {
     "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     "PROXY_FIX_HOPS": 0,
+    # The largest request body read, in bytes; a bigger one is answered 413 before it is parsed.
+    # A full assessment with every comment at its longest is about 160 KB.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PDF_RENDER_TIMEOUT": 25,
     "PDF_CACHE_ENTRIES": 32,
 }

@@ -94,7 +94,13 @@ def _body_problems() -> dict[str, str]:
 
 
 def guard_request() -> Response | None:
-    """Turn what could not be stored into a 400 (or an impossible id into a 404) up front."""
+    """Turn an oversized body into a 413, what could not be stored into a 400 (or an impossible
+    id into a 404), up front."""
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        # Announced too large: refused unread. A body sent without a length is cut off at the
+        # limit by Werkzeug while it is read, which is also a 413.
+        abort(413, description=f"The request body must be at most {limit} bytes.")
     for value in (request.view_args or {}).values():
         if (isinstance(value, int) and value > MAX_ID) or (
             isinstance(value, str) and is_unstorable(value)
