@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
-from app.admin.filters import PROBLEM_TEXT, parse_filters
+from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
 from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
 from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
@@ -115,12 +115,12 @@ def _page_args() -> tuple[int, int] | dict[str, str]:
     errors = {}
     values = {}
     for name, default, ceiling in (("page", 1, None), ("per_page", 20, MAX_PER_PAGE)):
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or int(raw) < 1 or (ceiling and int(raw) > ceiling):
-            limit = f" and at most {ceiling}" if ceiling else ""
+        number = positive_int(request.args.get(name, str(default)))
+        if number is None or (ceiling and number > ceiling):
+            limit = f" and at most {ceiling or 2**31 - 1}"
             errors[name] = f"must be a whole number of at least 1{limit}"
         else:
-            values[name] = int(raw)
+            values[name] = number
     return errors or (values["page"], values["per_page"])
 
 

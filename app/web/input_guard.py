@@ -134,12 +134,14 @@ class StorableTextForm(FlaskForm):
     """A form whose text fields say, beside the field, when they hold a NUL character."""
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field, StringField) and is_unstorable(field.data or ""):
-                field.errors.append(str(UNSTORABLE_FIELD_MESSAGE))
-                valid = False
-        return bool(valid)
+        unstorable = [f for f in self if isinstance(f, StringField) and is_unstorable(f.data or "")]
+        if not unstorable:
+            return bool(super().validate(extra_validators))
+        # No other validator sees such text: one that looks it up (is this email taken?) would
+        # send it to the database, and PostgreSQL refuses a NUL even in a query.
+        for field in unstorable:
+            field.errors = [str(UNSTORABLE_FIELD_MESSAGE)]
+        return False
 
 
 def init_app(app: Flask) -> None:
