@@ -52,9 +52,12 @@ def _localdate(value: datetime | None, form: str = "long") -> str:
 
 
 def _url_with_lang(lang: str) -> str:
+    """This page in another language, as a query-only link: the path as the browser sent it stays
+    as it is, where ``request.path`` decodes /%5Cevil.example to /\\evil.example, which browsers
+    read as //evil.example, another site."""
     args = request.args.to_dict()
     args["lang"] = lang
-    return request.path + "?" + urlencode(args)
+    return "?" + urlencode(args)
 
 
 def register(app: Flask) -> None:
