@@ -9,7 +9,13 @@ from typing import Any
 import sqlalchemy.orm as so
 from flask import Flask
 
-from app.config import DEFAULTS, UnsafeConfiguration, environment_overrides, production_problems
+from app.config import (
+    DEFAULTS,
+    UnsafeConfiguration,
+    environment_overrides,
+    host_settings,
+    production_problems,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,10 +25,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_mapping(environment_overrides(Path(app.instance_path), app.config))
+        app.config.from_mapping(host_settings(app.config))
         if problems := production_problems(app.config, app.debug):
             raise UnsafeConfiguration("CityReady refuses to start: " + " ".join(problems))
     else:
         app.config.from_mapping(test_config)
+        app.config.from_mapping(host_settings(app.config))
     if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         # A database server may drop idle connections; a SQLite file never does, and checking
         # would cost every request a statement.

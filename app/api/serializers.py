@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
-
 from app.assessments.scores import bank_for, report_snapshot
 from app.core.questionnaire import QuestionBank
 from app.core.scoring import ScoreCard
@@ -20,6 +18,7 @@ from app.reports.insights import (
     live_insights,
     report_insights,
 )
+from app.web.links import public_url_for
 
 
 def _time(value: datetime | None) -> str | None:
@@ -199,7 +198,7 @@ def survey_json(
         return None
     index = results.resident_index
     return {
-        "link": url_for("residents.answer", token=survey.token, _external=True),
+        "link": public_url_for("residents.answer", token=survey.token),
         "closes_on": survey.closes_on.isoformat(),
         "responses": results.responses,
         "resident_index": None if index is None else round(index, 1),

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
@@ -47,6 +47,7 @@ from app.reports.versions import frozen_version
 from app.surveys.operations import open_survey, record_response, survey_of, survey_results
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 from app.web.templating import display_zone
 
 bp = Blueprint("api", __name__)
@@ -298,5 +299,5 @@ def invite(assessment_id: int) -> Any:
     except DuplicateDepartment:
         return _bad_request({"name": "this department has been invited already"}, 409)
     db.session.commit()
-    link = url_for("departments.answer", token=token, _external=True)
+    link = public_url_for("departments.answer", token=token)
     return jsonify({"id": department.id, "name": department.name, "link": link}), 201

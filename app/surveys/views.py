@@ -22,6 +22,7 @@ from app.surveys.operations import (
     within_rate_limit,
 )
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 
 bp = Blueprint("residents", __name__)
 
@@ -66,7 +67,7 @@ def thanks(token: str) -> str:
 @bp.get("/s/<token>/qr.svg")
 def qr_code(token: str) -> Response:
     survey = survey_by_token_or_404(token)
-    link = url_for("residents.answer", token=survey.token, _external=True)
+    link = public_url_for("residents.answer", token=survey.token)
     svg = BytesIO()
     segno.make(link, error="m").save(svg, kind="svg", scale=6, border=2, xmldecl=False)
     return Response(svg.getvalue(), mimetype="image/svg+xml")

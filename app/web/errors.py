@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -28,6 +28,10 @@ def _render(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
     headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}
     if wants_json():
         return jsonify({"errors": {"request": error.description}}), code, headers
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no link, not even to the style sheet, can be built.
+        message = _("This server does not answer for that address.")
+        return Response(message, mimetype="text/plain"), code, headers
     if isinstance(error, CSRFError):
         message = _("This form has expired. Go back, reload the page and try again.")
     else:

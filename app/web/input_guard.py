@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
@@ -96,6 +97,9 @@ def _body_problems() -> dict[str, str]:
 def guard_request() -> Response | None:
     """Turn an oversized body into a 413, what could not be stored into a 400 (or an impossible
     id into a 404), up front."""
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host outside TRUSTED_HOSTS: answered 400 before anything else reads the request.
+        raise request.routing_exception
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         # Announced too large: refused unread. A body sent without a length is cut off at the

@@ -13,6 +13,7 @@ from werkzeug.local import LocalProxy
 
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 from app.web.preferences import high_contrast
 
 
@@ -82,5 +83,6 @@ def register(app: Flask) -> None:
             "app_version": APP_VERSION,
             "html_lang": "zh-Hans" if content_language() == "zh" else "en",
             "url_with_lang": _url_with_lang,
+            "public_url_for": public_url_for,
             "high_contrast": high_contrast(),
         }
