@@ -20,7 +20,7 @@ from app.models import Assessment, City
 from app.paper.form_ids import new_form_id, parse_form_id
 from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
 from app.platform import audit
-from app.platform.pdf import pdf_response, render_pdf
+from app.platform.pdf import pdf_response, render_pdf, render_slot
 from app.web.i18n import content_language
 
 bp = Blueprint("paper", __name__)
@@ -43,7 +43,9 @@ def questionnaire_pdf() -> Response:
         city=current_user.city,
         answer_key=answer_key,
     )
-    return pdf_response(render_pdf(html), f"cityready-questionnaire-{bank.version}.pdf")
+    with render_slot(f"user-{current_user.id}"):
+        document = render_pdf(html)
+    return pdf_response(document, f"cityready-questionnaire-{bank.version}.pdf")
 
 
 def _form(bank: QuestionBank) -> PaperResponseForm:

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, SecurityErro
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.platform.pdf import RenderInProgress
 
 
 def wants_json() -> bool:
@@ -34,6 +35,8 @@ def _render(error: HTTPException) -> tuple[str | Response, int, dict[str, str]]:
         return Response(message, mimetype="text/plain"), code, headers
     if isinstance(error, CSRFError):
         message = _("This form has expired. Go back, reload the page and try again.")
+    elif isinstance(error, RenderInProgress):
+        message = _("A document you asked for is still being produced. Try again when it is done.")
     else:
         message = {
             400: _("The request could not be understood."),
