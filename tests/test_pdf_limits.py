@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from app.platform import pdf
 from tests.conftest import bearer
+from tests.test_paper import FORM_ID, pages_text
 
 FAKE_PDF = b"%PDF-1.7 fake"
 
@@ -42,7 +43,7 @@ def test_a_renderer_that_stops_reading_is_stopped_at_the_deadline(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     started = time.monotonic()
-    # Two copies are about 130 KB of HTML, twice what the renderer's pipe holds.
+    # The questionnaire's HTML is more than the renderer's pipe holds (64 KiB).
     response = client.get("/paper/questionnaire.pdf?copies=2")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
@@ -83,21 +84,27 @@ def render_under_way(app: Flask, user_id: int) -> Iterator[None]:
 
 
 def test_a_second_render_for_the_same_person_is_429_at_once(
-    app: Flask, client: FlaskClient, official: int, monkeypatch: pytest.MonkeyPatch
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("app.paper.views.render_pdf", lambda html: FAKE_PDF)
+    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
+    url = f"/assessments/{make_assessment(official, '3', submit=True)}/report.pdf"
     with render_under_way(app, official):
         started = time.monotonic()
-        refused = client.get("/paper/questionnaire.pdf?copies=3")
+        refused = client.get(url)
         assert time.monotonic() - started < 1
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 0
         assert "still being produced" in refused.get_data(as_text=True)
+        assert client.get("/paper/questionnaire.pdf?copies=3").status_code == 429
     with render_under_way(app, official + 1):
-        assert client.get("/paper/questionnaire.pdf").data == FAKE_PDF, "another's render"
-    assert client.get("/paper/questionnaire.pdf").data == FAKE_PDF
+        assert client.get(url).data == FAKE_PDF, "another's render"
+    assert client.get(url).data == FAKE_PDF
     # The slot is freed after each render.
-    assert client.get("/paper/questionnaire.pdf").data == FAKE_PDF
+    assert client.get(url).data == FAKE_PDF
 
 
 def test_the_api_refuses_a_second_report_render_in_json(
@@ -112,3 +119,29 @@ def test_the_api_refuses_a_second_report_render_in_json(
         refused = client.get(url, headers=bearer(official_token))
     assert refused.status_code == 429
     assert "still being produced" in refused.get_json()["errors"]["request"]
+
+
+def test_the_questionnaire_is_laid_out_once_and_each_copy_gets_its_own_ids(
+    client: FlaskClient, official: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[int] = []
+    render = pdf.renderer.render
+    monkeypatch.setattr(
+        pdf.renderer,
+        "render",
+        lambda job, timeout: rendered.append(len(job.html)) or render(job, timeout),
+    )
+    copies: list[list[str]] = []
+    for _ in range(2):
+        response = client.get("/paper/questionnaire.pdf?copies=10")
+        assert response.status_code == 200
+        pages = pages_text(response.data)
+        per_copy = len(pages) // 10
+        for start in range(0, len(pages), per_copy):
+            ids = {i for page in pages[start : start + per_copy] for i in FORM_ID.findall(page)}
+            assert len(ids) == 1, "one id on every page of a copy"
+            copies.append(sorted(ids))
+    assert len({i for [i] in copies}) == 20, "every printed id differs"
+    # The questionnaire (tens of kilobytes of HTML) once; then only the small pages of ids.
+    big, *small = rendered
+    assert len(small) == 2 and all(size < big / 4 for size in small)

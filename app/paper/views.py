@@ -21,6 +21,7 @@ from app.paper.form_ids import new_form_id, parse_form_id
 from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
 from app.platform import audit
 from app.platform.pdf import pdf_response, render_pdf, render_slot
+from app.platform.pdf.overlay import overlay_pages, page_count
 from app.web.i18n import content_language
 
 bp = Blueprint("paper", __name__)
@@ -36,16 +37,24 @@ def questionnaire_pdf() -> Response:
     if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
         abort(400)
     bank = content.current
-    html = render_template(
-        "paper/questionnaire.html",
-        bank=bank,
-        form_ids=[new_form_id(bank.version) for _ in range(int(copies))],
-        city=current_user.city,
-        answer_key=answer_key,
+    # The same for every copy and every request of this bank, language and city: laid out once
+    # and then served from the PDF cache. Only the ids, on otherwise empty pages, are new.
+    blank = render_template(
+        "paper/questionnaire.html", bank=bank, city=current_user.city, answer_key=answer_key
     )
     with render_slot(f"user-{current_user.id}"):
-        document = render_pdf(html)
-    return pdf_response(document, f"cityready-questionnaire-{bank.version}.pdf")
+        questionnaire = render_pdf(blank)
+        ids = render_pdf(
+            render_template(
+                "paper/form_id_stamps.html",
+                form_ids=[new_form_id(bank.version) for _ in range(int(copies))],
+                pages=page_count(questionnaire),
+            ),
+            keep=False,
+        )
+    return pdf_response(
+        overlay_pages(questionnaire, ids), f"cityready-questionnaire-{bank.version}.pdf"
+    )
 
 
 def _form(bank: QuestionBank) -> PaperResponseForm:

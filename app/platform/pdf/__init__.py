@@ -144,11 +144,15 @@ def init_app(app: Flask) -> None:
     app.extensions["cityready_pdf_cache"] = LockedLRU(int(app.config["PDF_CACHE_ENTRIES"]))
 
 
-def render_pdf(html: str) -> bytes:
-    """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not."""
+def render_pdf(html: str, *, keep: bool = True) -> bytes:
+    """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not.
+
+    ``keep=False`` for HTML that is never the same twice: it would only push others out of the
+    cache.
+    """
     key = hashlib.sha256(html.encode()).hexdigest()
     cache: LockedLRU = current_app.extensions["cityready_pdf_cache"]
-    if (cached := cache.get(key)) is not None:
+    if keep and (cached := cache.get(key)) is not None:
         return cached
     job = RenderJob(
         html=html,
@@ -176,7 +180,8 @@ def render_pdf(html: str) -> bytes:
         raise ServiceUnavailable(
             f"The PDF could not be produced: {error}.", retry_after=RETRY_AFTER_SECONDS
         ) from error
-    cache.set(key, pdf)
+    if keep:
+        cache.set(key, pdf)
     return pdf
 
 
