@@ -35,6 +35,7 @@ from app.models import (
     City,
     Department,
     DepartmentAnswer,
+    PaperFormId,
     ReviewerNote,
     StatusChange,
     Survey,
@@ -64,6 +65,7 @@ parent model, whose own entry leads on)."""
 NOT_SHOWN: dict[type[Any], str] = {
     ApiToken: "only checked when a client signs in; no page or cache shows a token",
     AuditEvent: "read only by the audit log page, which is never cached",
+    PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
 }
 
 VERSION_OPTION = "data_version_cities"
