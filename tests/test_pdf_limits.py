@@ -107,6 +107,7 @@ def test_a_second_render_for_the_same_person_is_429_at_once(
     assert client.get(url).data == FAKE_PDF
 
 
+@pytest.mark.parametrize("app_config", [{}, {"RATELIMIT_ENABLED": False}])
 def test_the_api_refuses_a_second_report_render_in_json(
     app: Flask,
     client: FlaskClient,

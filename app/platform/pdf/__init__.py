@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from typing import IO
 
 from flask import Flask, current_app, url_for
+from limits.storage import MemoryStorage
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.wrappers import Response
 
@@ -123,6 +124,10 @@ renderer = RenderWorker()
 atexit.register(renderer.stop)
 
 
+_slots_in_this_process = MemoryStorage()
+"""Where the slots are kept when the limiter is switched off (RATELIMIT_ENABLED=False)."""
+
+
 @contextmanager
 def render_slot(holder: str) -> Iterator[None]:
     """Hold ``holder``'s one render at a time, across workers and servers (the limiter's
@@ -131,12 +136,13 @@ def render_slot(holder: str) -> Iterator[None]:
     its worker dies."""
     timeout = int(current_app.config["PDF_RENDER_TIMEOUT"]) + 1
     key = f"pdf-render/{holder}"
-    if limiter.storage.incr(key, expiry=timeout) > 1:
+    slots = limiter.storage if limiter.enabled else _slots_in_this_process
+    if slots.incr(key, expiry=timeout) > 1:
         raise RenderInProgress(retry_after=timeout)
     try:
         yield
     finally:
-        limiter.storage.clear(key)
+        slots.clear(key)
 
 
 def init_app(app: Flask) -> None:
