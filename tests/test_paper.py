@@ -107,7 +107,7 @@ def test_each_printed_copy_gets_its_own_form_id(client: FlaskClient, official: i
     assert len(found) == 2
 
 
-@pytest.mark.parametrize("copies", ["0", "11", "x", "-1"])
+@pytest.mark.parametrize("copies", ["0", "11", "x", "-1", "²", "9" * 5000, "010"])
 def test_a_bad_number_of_copies_is_400(client: FlaskClient, official: int, copies: str) -> None:
     assert client.get(f"/paper/questionnaire.pdf?copies={copies}").status_code == 400
 
