@@ -9,7 +9,13 @@ from typing import Any
 import sqlalchemy.orm as so
 from flask import Flask
 
-from app.config import DEFAULTS, UnsafeConfiguration, environment_overrides, production_problems
+from app.config import (
+    DEFAULTS,
+    UnsafeConfiguration,
+    environment_overrides,
+    host_settings,
+    production_problems,
+)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -19,10 +25,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is None:
         app.config.from_pyfile("config.py", silent=True)
         app.config.from_mapping(environment_overrides(Path(app.instance_path), app.config))
+        app.config.from_mapping(host_settings(app.config))
         if problems := production_problems(app.config, app.debug):
             raise UnsafeConfiguration("CityReady refuses to start: " + " ".join(problems))
     else:
         app.config.from_mapping(test_config)
+        app.config.from_mapping(host_settings(app.config))
     if not str(app.config.get("SQLALCHEMY_DATABASE_URI", "")).startswith("sqlite"):
         # A database server may drop idle connections; a SQLite file never does, and checking
         # would cost every request a statement.
@@ -52,6 +60,9 @@ def register_extensions(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
 
+    # First, so that an oversized or undecodable body is refused before CSRFProtect, the limiter
+    # or sign-in read it (and before CSRFProtect consumes the form the guard must inspect).
+    input_guard.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
@@ -61,7 +72,6 @@ def register_extensions(app: Flask) -> None:
     frozen_cache.init_app(app)
     limiter.init_app(app)
     headers.init_app(app)
-    input_guard.init_app(app)
     pdf.init_app(app)
     sqlite.tune_connections()
     data_version.watch(so.Session)

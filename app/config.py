@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 MIN_SECRET_KEY_LENGTH = 32
 DEVELOPMENT = "development"
@@ -51,6 +52,14 @@ DEFAULTS: dict[str, Any] = {
     "SURVEY_BURST_PER_HOUR": 20,
     # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host.
     "PROXY_FIX_HOPS": 0,
+    # The address people reach the app at, e.g. "https://cityready.example.gov.cn": the links
+    # handed out to departments and residents are built on it, never on a request's Host header,
+    # and TRUSTED_HOSTS defaults to its host, so a request naming another host is a 400.
+    "PUBLIC_URL": "",
+    "TRUSTED_HOSTS": None,
+    # The largest request body read, in bytes; a bigger one is answered 413 before it is parsed.
+    # A full assessment with every comment at its longest is about 160 KB.
+    "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PDF_RENDER_TIMEOUT": 25,
     "PDF_CACHE_ENTRIES": 32,
 }
@@ -106,7 +115,39 @@ def environment_overrides(instance_path: Path, configured: Mapping[str, Any]) ->
         overrides["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("PROXY_FIX_HOPS"):
         overrides["PROXY_FIX_HOPS"] = int(os.environ["PROXY_FIX_HOPS"])
+    if os.environ.get("PUBLIC_URL"):
+        overrides["PUBLIC_URL"] = os.environ["PUBLIC_URL"].strip()
+    if os.environ.get("TRUSTED_HOSTS"):
+        overrides["TRUSTED_HOSTS"] = [
+            host.strip() for host in os.environ["TRUSTED_HOSTS"].split(",") if host.strip()
+        ]
     return overrides
+
+
+def host_settings(config: Mapping[str, Any]) -> dict[str, object]:
+    """``PUBLIC_URL`` checked and trimmed, and ``TRUSTED_HOSTS`` defaulting to its host.
+
+    Raises ``UnsafeConfiguration`` for an address that is not an origin such as
+    https://cityready.example.gov.cn: links are built as it followed by the page's path.
+    """
+    public_url = (config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not public_url:
+        return {}
+    parts = urlsplit(public_url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.path
+        or parts.query
+        or parts.fragment
+        or parts.username
+        or parts.password
+    ):
+        raise UnsafeConfiguration(
+            f"PUBLIC_URL {public_url!r} must be an address such as "
+            "https://cityready.example.gov.cn, with no path."
+        )
+    return {"PUBLIC_URL": public_url, "TRUSTED_HOSTS": config["TRUSTED_HOSTS"] or [parts.hostname]}
 
 
 def production_problems(config: Mapping[str, Any], debug: bool) -> list[str]:
@@ -121,6 +162,12 @@ def production_problems(config: Mapping[str, Any], debug: bool) -> list[str]:
         problems.append(
             "debug mode is on (FLASK_DEBUG or DEBUG); the debugger would run code for anyone. "
             "Turn it off, or set CITYREADY_ENV=development on a developer's machine."
+        )
+    if not config.get("PUBLIC_URL") and not config.get("TRUSTED_HOSTS"):
+        problems.append(
+            "PUBLIC_URL is not set: the private links sent to departments and residents would "
+            "take their host from the request's Host header, which anyone can forge. Set "
+            "PUBLIC_URL=https://<the address people use> (or TRUSTED_HOSTS=<host>,<host>)."
         )
     key = config.get("SECRET_KEY") or ""
     if not isinstance(key, str | bytes) or len(key) < MIN_SECRET_KEY_LENGTH:

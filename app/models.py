@@ -140,6 +140,21 @@ class EndedSession(Model):
     ended_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow, index=True)
 
 
+class PaperFormId(Model):
+    """A form id printed on a blank questionnaire, and the city it was printed for: only that
+    city keys the form in, so no other city can use up its id. None for an admin's print,
+    which any city may key in."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    form_id: so.Mapped[str] = so.mapped_column(sa.String(20), unique=True)
+    city_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+    printed_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    city: so.Mapped[City | None] = so.relationship()
+
+
 def area_scores(row: Any) -> dict[str, float | None]:
     """Each area's score, by area id, from an assessment or a row that selects its
     ``<area>_score`` columns (they hold its snapshot's figures once submitted)."""

@@ -58,7 +58,12 @@ def gunicorn(
     target: str, port: int, workers: int, database: Path | None, probe: str = "/login"
 ) -> Iterator[Server]:
     """Serve the WSGI target on 127.0.0.1:port with sync workers; stop it on the way out."""
-    env = {**os.environ, "SECRET_KEY": SECRET_KEY, "PYTHONDONTWRITEBYTECODE": "1"}
+    env = {
+        **os.environ,
+        "SECRET_KEY": SECRET_KEY,
+        "TRUSTED_HOSTS": "127.0.0.1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
     if database is not None:
         env["DATABASE_URL"] = f"sqlite:///{database}"
     command = [

@@ -44,6 +44,7 @@ def server_environment(database_url: str, **extra: str) -> dict[str, str]:
     env.update(
         DATABASE_URL=database_url,
         SECRET_KEY=extra.pop("SECRET_KEY", secrets.token_hex(32)),
+        TRUSTED_HOSTS="127.0.0.1",
         PYTHONUNBUFFERED="1",
         **extra,
     )

@@ -17,10 +17,17 @@ LONG_SECRET = "k" * 40
 @pytest.fixture
 def environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
     """A production-like environment with a database of its own and a real secret."""
-    for name in ("FLASK_DEBUG", "CITYREADY_ENV", "RATELIMIT_STORAGE_URI", "PROXY_FIX_HOPS"):
+    for name in (
+        "FLASK_DEBUG",
+        "CITYREADY_ENV",
+        "RATELIMIT_STORAGE_URI",
+        "PROXY_FIX_HOPS",
+        "PUBLIC_URL",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     monkeypatch.setenv("SECRET_KEY", LONG_SECRET)
+    monkeypatch.setenv("TRUSTED_HOSTS", "localhost")
     return monkeypatch
 
 
@@ -66,7 +73,7 @@ def test_the_generated_instance_secret_is_real(
     monkeypatch.delenv("SECRET_KEY", raising=False)
     config = environment_overrides(tmp_path, {})
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
-    assert production_problems(config, debug=False) == []
+    assert production_problems({**config, "PUBLIC_URL": "https://a.example"}, debug=False) == []
     assert environment_overrides(tmp_path, {})["SECRET_KEY"] == config["SECRET_KEY"]
 
 

@@ -12,12 +12,20 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
-from app.extensions import content
+from app.extensions import content, db
 from app.models import Assessment
-from app.paper.form_ids import ALPHABET, new_form_id, parse_form_id, version_code
+from app.paper.form_ids import (
+    ALPHABET,
+    SERIAL_LENGTH,
+    is_legacy_form_id,
+    new_form_id,
+    parse_form_id,
+    version_code,
+)
+from app.paper.operations import issue_form_ids
 from tests.conftest import bearer, count_rows, get_assessment
 
-FORM_ID = re.compile(r"\d+-[0-9A-Z]{5}")
+FORM_ID = re.compile(r"\d+-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 
 def pages_text(data: bytes) -> list[str]:
@@ -25,8 +33,11 @@ def pages_text(data: bytes) -> list[str]:
 
 
 def current_form_id(app: Flask) -> str:
+    """A form id of the current bank as an admin prints it, for any city to key in."""
     with app.app_context():
-        return new_form_id(content.current.version)
+        [form_id] = issue_form_ids(content.current.version, 1, None)
+        db.session.commit()
+        return form_id
 
 
 def test_form_ids_name_the_bank_and_catch_typing_mistakes() -> None:
@@ -96,7 +107,7 @@ def test_each_printed_copy_gets_its_own_form_id(client: FlaskClient, official: i
     assert len(found) == 2
 
 
-@pytest.mark.parametrize("copies", ["0", "11", "x", "-1"])
+@pytest.mark.parametrize("copies", ["0", "11", "x", "-1", "²", "9" * 5000, "010"])
 def test_a_bad_number_of_copies_is_400(client: FlaskClient, official: int, copies: str) -> None:
     assert client.get(f"/paper/questionnaire.pdf?copies={copies}").status_code == 400
 
@@ -234,3 +245,59 @@ def test_the_key_in_page_is_one_compact_form_in_question_order(
     assert "key-in.js" in page
     listing = client.get("/assessments").data
     assert b"/paper/questionnaire.pdf" in listing and b"/paper/responses/new" in listing
+
+
+def test_form_ids_are_long_enough_that_100000_printed_forms_almost_never_clash() -> None:
+    serials = len(ALPHABET) ** SERIAL_LENGTH
+    assert 100_000**2 / (2 * serials) < 1e-6
+    assert len(new_form_id("2026.1")) <= 20, "fits Assessment.paper_form_id"
+
+
+def legacy_form_id() -> str:
+    """A form id as printed before ids were recorded: a four-symbol serial and a check letter."""
+    return next(
+        f"261-7KP3{check}" for check in ALPHABET if parse_form_id(f"261-7KP3{check}", ["2026.1"])
+    )
+
+
+def test_forms_printed_before_still_read_and_key_in(
+    app: Flask, client: FlaskClient, official: int
+) -> None:
+    old = legacy_form_id()
+    assert parse_form_id(old.lower().replace("-", " "), ["2026.1"]) == (old, "2026.1")
+    assert is_legacy_form_id(old) and not is_legacy_form_id(new_form_id("2026.1"))
+    with app.app_context():
+        form_id = old.replace("261", version_code(content.current.version))
+    response = client.post("/paper/responses/new", data=key_in_data(app, form_id, save="1"))
+    assert response.status_code == 302
+
+
+def printed_form_id(client: FlaskClient) -> str:
+    """The form id on a questionnaire printed by whoever is signed in on ``client``."""
+    printed = client.get("/paper/questionnaire.pdf")
+    assert printed.status_code == 200
+    return str(FORM_ID.findall(pages_text(printed.data)[0])[0])
+
+
+def test_only_the_city_a_form_was_printed_for_keys_it_in(
+    app: Flask,
+    client: FlaskClient,
+    hangzhou_official: int,
+    make_user: Callable[..., int],
+    switch_user: Callable[..., Any],
+) -> None:
+    switch_user("official@hangzhou.example")
+    form_id = printed_form_id(client)
+    make_user("official@shenzhen.example")
+    switch_user("official@shenzhen.example")
+    refused = client.post("/paper/responses/new", data=key_in_data(app, form_id, save="1"))
+    assert refused.status_code == 200
+    assert b"This form was not printed for this city." in refused.data
+    with app.app_context():
+        made_up = new_form_id(content.current.version)
+    never_printed = client.post("/paper/responses/new", data=key_in_data(app, made_up, save="1"))
+    assert b"This form was not printed for this city." in never_printed.data
+    assert count_rows(app, Assessment) == 0
+    switch_user("official@hangzhou.example")
+    kept = client.post("/paper/responses/new", data=key_in_data(app, form_id, save="1"))
+    assert kept.status_code == 302, "not used up by the other city's attempt"

@@ -9,8 +9,9 @@ from flask import current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
+from app.admin.filters import FIRST_DAY, LAST_DAY, positive_int
 from app.admin.views import bp
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, City
@@ -19,6 +20,14 @@ from app.web.templating import display_zone
 
 EVENTS_PER_PAGE = 50
 """Unless the app's ``AUDIT_EVENTS_PER_PAGE`` says otherwise."""
+
+
+def _within_clocks(form: FlaskForm, field: DateField) -> None:
+    """Refuse the first and last days there are, which not every clock can turn into UTC."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _l("Give the date as YYYY-MM-DD, for example 2026-03-31; it was left out.")
+        )
 
 
 class AuditFilterForm(FlaskForm):
@@ -30,8 +39,8 @@ class AuditFilterForm(FlaskForm):
     action = SelectField(_l("Event"), validators=[Optional()])
     email = SearchField(_l("User email contains"), validators=[Optional(), Length(max=254)])
     city = SelectField(_l("City"), validators=[Optional()])
-    date_from = DateField(_l("From date"), validators=[Optional()])
-    date_to = DateField(_l("To date (inclusive)"), validators=[Optional()])
+    date_from = DateField(_l("From date"), validators=[Optional(), _within_clocks])
+    date_to = DateField(_l("To date (inclusive)"), validators=[Optional(), _within_clocks])
     submit = SubmitField(_l("Filter"))
 
 
@@ -76,6 +85,7 @@ def audit_log() -> str:
             field.data = None
     page = db.paginate(
         _filtered_events(form).options(sa.orm.joinedload(AuditEvent.city)),
+        page=positive_int(request.args.get("page", "")) or 1,
         per_page=current_app.config.get("AUDIT_EVENTS_PER_PAGE", EVENTS_PER_PAGE),
         error_out=False,
         count=True,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -106,16 +106,25 @@ class ParsedFilters:
     """Query-string name of each field whose value was set aside, and why."""
 
 
-def _positive_int(raw: str) -> int | None:
+FIRST_DAY = date.min + timedelta(days=1)
+LAST_DAY = date.max - timedelta(days=1)
+"""The days whose midnights, on any clock, and the midnights after them, fall within the years
+1 to 9999 in UTC, where Python's datetimes end: 0001-01-01 on Shanghai's clock began in year 0."""
+
+
+def positive_int(raw: str) -> int | None:
+    """A whole number from 1 to 2**31 - 1 in ASCII digits, or None: "²".isdigit() is true but
+    int("²") fails, and 10**19 overflows the database's integers."""
     raw = raw.strip()
     return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
 
 
 def _iso_date(raw: str) -> date | None:
     try:
-        return date.fromisoformat(raw.strip())
+        day = date.fromisoformat(raw.strip())
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def parse_filters(
@@ -129,7 +138,7 @@ def parse_filters(
 
     city_id = None
     if raw := given("city"):
-        city_id = _positive_int(raw)
+        city_id = positive_int(raw)
         if city_id is None or (known_city_ids is not None and city_id not in known_city_ids):
             city_id, problems["city"] = None, FilterProblem.NOT_A_CITY
     status = given("status") or None
@@ -137,7 +146,7 @@ def parse_filters(
         status, problems["status"] = None, FilterProblem.NOT_A_STATUS
     level = None
     if raw := given("level"):
-        level = _positive_int(raw)
+        level = positive_int(raw)
         if level not in LEVEL_CHOICES:
             level, problems["level"] = None, FilterProblem.NOT_A_LEVEL
     dates: dict[str, date | None] = {}
@@ -166,7 +175,7 @@ def parse_filters(
             text=text,
             sort=sort,
             descending=given("dir") != "asc",
-            page=_positive_int(given("page")) or 1,
+            page=positive_int(given("page")) or 1,
         ),
         problems,
     )
@@ -218,7 +227,7 @@ def parse_compare_ids(raw: Sequence[str]) -> tuple[list[int], CompareProblem | N
     """The distinct ids asked for, in order, and what is wrong with them, if anything."""
     ids: list[int] = []
     for value in raw:
-        number = _positive_int(value)
+        number = positive_int(value)
         if number is None:
             return [], CompareProblem.NOT_AN_ID
         if number not in ids:

@@ -22,6 +22,7 @@ from app.accounts.operations import email_taken
 from app.accounts.validators import MeetsPasswordPolicy
 from app.extensions import db
 from app.models import City, User
+from app.web.input_guard import StorableTextForm
 
 NO_CITY = 0
 ROLE_CHOICES = [
@@ -34,7 +35,7 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if value else value
 
 
-class AccountFields(FlaskForm):
+class AccountFields(StorableTextForm):
     """Email, role and city, shared by the create and edit forms."""
 
     email = EmailField(

@@ -183,6 +183,10 @@ def _cannot_compare(message: str) -> str:
 def submissions_csv() -> Response:
     """The filtered list as CSV, streamed: one row per assessment, one column per question."""
     parsed = parse_filters(request.args, city_choices().ids)
+    if parsed.problems:
+        # The page sets a bad filter aside with a message beside it; a download has no such
+        # place, and every row instead of the ones asked for would pass for a right answer.
+        abort(400)
     audit.record("export", detail="assessments.csv", commit=True)
     question_ids = [q.id for q in content.current.questions()]
     rows = (

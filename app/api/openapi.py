@@ -275,9 +275,10 @@ _ERROR_TEXT = {
     403: "The caller is not an admin.",
     404: "No such object, or it belongs to another city.",
     409: "It exists already.",
+    413: "The body is larger than the server's limit (MAX_CONTENT_LENGTH, 1 MB by default).",
     422: "A field is missing or wrong; nothing was stored.",
-    429: "Too many failed sign-ins.",
-    503: "The document could not be produced in time.",
+    429: "Too many failed sign-ins, or (for a PDF) one of yours is still being produced.",
+    503: "The document could not be produced in time, or the database cannot store changes.",
 }
 
 
@@ -323,7 +324,7 @@ def _call(
         "summary": summary,
         "parameters": list(params),
         # The input guard (app/web/input_guard.py) may refuse any call's query string or body.
-        "responses": {**ok, **_errors(*sorted({400, *errors}))},
+        "responses": {**ok, **_errors(*sorted({400, *errors, *((413,) if body else ())}))},
     }
     if body is not None:
         operation["requestBody"] = _body(body)
@@ -509,7 +510,7 @@ PATHS: dict[str, dict[str, Any]] = {
                     "content": {"application/pdf": {"schema": {"type": "string"}}},
                 }
             },
-            (400, 401, 404, 503),
+            (400, 401, 404, 429, 503),
             (ASSESSMENT_ID, LANG),
         )
     },

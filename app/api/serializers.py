@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
-
 from app.assessments.scores import bank_for, report_snapshot
 from app.core.questionnaire import QuestionBank
 from app.core.resident_survey import SurveyResults
@@ -22,6 +20,7 @@ from app.reports.insights import (
     report_insights,
 )
 from app.surveys.operations import burst_flagged
+from app.web.links import public_url_for
 
 
 def _time(value: datetime | None) -> str | None:
@@ -201,7 +200,7 @@ def survey_json(
         return None
     index = results.resident_index
     return {
-        "link": url_for("residents.answer", token=survey.token, _external=True),
+        "link": public_url_for("residents.answer", token=survey.token),
         "closes_on": survey.closes_on.isoformat(),
         "responses": results.responses,
         **_survey_sources_json(survey, results),

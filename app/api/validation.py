@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from flask import Request
@@ -24,6 +25,19 @@ from app.models import (
 )
 from app.plans.operations import ActionInput
 from app.web.input_guard import MAX_ID
+
+MAX_LISTED_PROBLEMS = 50
+"""Problems named one by one in an error; a body of a million unknown ids is not answered with
+a million lines."""
+
+
+def first_problems(problems: dict[str, str]) -> dict[str, str]:
+    """The first ``MAX_LISTED_PROBLEMS`` problems, and under "…" how many more were not listed."""
+    if len(problems) <= MAX_LISTED_PROBLEMS:
+        return problems
+    listed = dict(islice(problems.items(), MAX_LISTED_PROBLEMS))
+    listed["…"] = f"{len(problems) - MAX_LISTED_PROBLEMS} more problems not listed"
+    return listed
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,7 @@ def parse_assessment_body(
             else:
                 answers[qid] = parsed
         if answer_errors:
-            errors["answers"] = answer_errors
+            errors["answers"] = first_problems(answer_errors)
 
     submit = body.get("submit", False)
     if not isinstance(submit, bool):
@@ -140,7 +154,7 @@ def parse_targets_body(
         ):
             problems[scope] = "must be a level from 1 to 5, or null to clear it"
     if problems:
-        return 422, {"targets": problems}
+        return 422, {"targets": first_problems(problems)}
     return dict(raw)
 
 
@@ -204,7 +218,7 @@ def parse_survey_response(
         return 422, {"answers": "must be a non-empty object keyed by survey question id"}
     problems = answer_problems(survey, answers)
     if problems:
-        return 422, {"answers": problems}
+        return 422, {"answers": first_problems(problems)}
     return {str(k): int(v) for k, v in answers.items()}
 
 

@@ -5,12 +5,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, g, jsonify, request, url_for
+from flask import Blueprint, abort, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
-from app.admin.filters import PROBLEM_TEXT, parse_filters
+from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
 from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
 from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
@@ -53,6 +53,7 @@ from app.surveys.operations import (
 )
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 from app.web.templating import display_zone
 
 bp = Blueprint("api", __name__)
@@ -133,12 +134,12 @@ def _page_args() -> tuple[int, int] | dict[str, str]:
     errors = {}
     values = {}
     for name, default, ceiling in (("page", 1, None), ("per_page", 20, MAX_PER_PAGE)):
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or int(raw) < 1 or (ceiling and int(raw) > ceiling):
-            limit = f" and at most {ceiling}" if ceiling else ""
+        number = positive_int(request.args.get(name, str(default)))
+        if number is None or (ceiling and number > ceiling):
+            limit = f" and at most {ceiling or 2**31 - 1}"
             errors[name] = f"must be a whole number of at least 1{limit}"
         else:
-            values[name] = int(raw)
+            values[name] = number
     return errors or (values["page"], values["per_page"])
 
 
@@ -326,5 +327,5 @@ def invite(assessment_id: int) -> Any:
     except DuplicateDepartment:
         return _bad_request({"name": "this department has been invited already"}, 409)
     db.session.commit()
-    link = url_for("departments.answer", token=token, _external=True)
+    link = public_url_for("departments.answer", token=token)
     return jsonify({"id": department.id, "name": department.name, "link": link}), 201

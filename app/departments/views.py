@@ -21,12 +21,13 @@ from app.departments.operations import (
 )
 from app.extensions import db
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 
 bp = Blueprint("departments", __name__)
 
 
 def _flash_link(name: str, token: str) -> None:
-    link = url_for("departments.answer", token=token, _external=True)
+    link = public_url_for("departments.answer", token=token)
     flash(
         _(
             "Send this private link to %(name)s; it is shown only now: %(link)s",

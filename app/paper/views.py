@@ -17,10 +17,12 @@ from app.assessments.operations import (
 from app.core.questionnaire import QuestionBank
 from app.extensions import content, db
 from app.models import Assessment, City
-from app.paper.form_ids import new_form_id, parse_form_id
+from app.paper.form_ids import parse_form_id
 from app.paper.forms import PaperResponseForm, answer_key, paper_response_form
+from app.paper.operations import issue_form_ids, printed_for
 from app.platform import audit
-from app.platform.pdf import pdf_response, render_pdf
+from app.platform.pdf import pdf_response, render_pdf, render_slot
+from app.platform.pdf.overlay import overlay_pages, page_count
 from app.web.i18n import content_language
 
 bp = Blueprint("paper", __name__)
@@ -33,17 +35,33 @@ MAX_COPIES = 10
 def questionnaire_pdf() -> Response:
     """Blank questionnaires to print, each copy with its own form id on every page."""
     copies = request.args.get("copies", "1")
-    if not copies.isdigit() or not 1 <= int(copies) <= MAX_COPIES:
+    # isdigit() alone takes "²", which int() refuses, and int() refuses 5,000 digits too.
+    if not (copies.isascii() and copies.isdigit() and len(copies) <= 2) or not (
+        1 <= int(copies) <= MAX_COPIES
+    ):
         abort(400)
     bank = content.current
-    html = render_template(
-        "paper/questionnaire.html",
-        bank=bank,
-        form_ids=[new_form_id(bank.version) for _ in range(int(copies))],
-        city=current_user.city,
-        answer_key=answer_key,
+    # The same for every copy and every request of this bank, language and city: laid out once
+    # and then served from the PDF cache. Only the ids, on otherwise empty pages, are new.
+    blank = render_template(
+        "paper/questionnaire.html", bank=bank, city=current_user.city, answer_key=answer_key
     )
-    return pdf_response(render_pdf(html), f"cityready-questionnaire-{bank.version}.pdf")
+    form_ids = issue_form_ids(bank.version, int(copies), current_user.city)
+    with render_slot(f"user-{current_user.id}"):
+        questionnaire = render_pdf(blank)
+        ids = render_pdf(
+            render_template(
+                "paper/form_id_stamps.html",
+                form_ids=form_ids,
+                pages=page_count(questionnaire),
+            ),
+            keep=False,
+        )
+    # Recorded only once printed: a render that failed issued nothing.
+    db.session.commit()
+    return pdf_response(
+        overlay_pages(questionnaire, ids), f"cityready-questionnaire-{bank.version}.pdf"
+    )
 
 
 def _form(bank: QuestionBank) -> PaperResponseForm:
@@ -56,7 +74,7 @@ def _form(bank: QuestionBank) -> PaperResponseForm:
     return form
 
 
-def _checked_form_id(form: PaperResponseForm, bank: QuestionBank) -> str | None:
+def _checked_form_id(form: PaperResponseForm, bank: QuestionBank, city: City | None) -> str | None:
     """The canonical form id, or None with the reason beside the field."""
     parsed = parse_form_id(form.form_id.data or "", content.banks)
     if parsed is None:
@@ -78,6 +96,11 @@ def _checked_form_id(form: PaperResponseForm, bank: QuestionBank) -> str | None:
     if db.session.scalar(sa.select(Assessment.id).where(Assessment.paper_form_id == form_id)):
         form.form_id.errors.append(_("This form has already been keyed in."))
         return None
+    if city is not None and not printed_for(form_id, city):
+        form.form_id.errors.append(
+            _("This form was not printed for this city. Check the id against the paper.")
+        )
+        return None
     return form_id
 
 
@@ -91,9 +114,18 @@ def _unanswered(form: PaperResponseForm, bank: QuestionBank) -> list[str]:
     return [form.answer(q).name for q in missing]
 
 
-def _store(form: PaperResponseForm, bank: QuestionBank, form_id: str) -> Assessment | None:
+def _keyed_in_for(form: PaperResponseForm) -> City | None:
+    """The city the form is keyed in for: the admin's choice, or the official's own city."""
+    if not current_user.is_admin:
+        return current_user.city  # type: ignore[no-any-return]
+    # Read after validation: a city that is not among the choices has an error, not a row.
+    return None if form.city.errors or not form.city.data else db.session.get(City, form.city.data)
+
+
+def _store(
+    form: PaperResponseForm, bank: QuestionBank, form_id: str, city: City | None
+) -> Assessment | None:
     """Record the keyed-in answers (and submit them if asked); None if the form id got taken."""
-    city = db.session.get(City, form.city.data) if current_user.is_admin else current_user.city
     if city is None:
         abort(400)
     try:
@@ -127,9 +159,15 @@ def key_in() -> str | Response:
     if form.is_submitted():
         # Check everything at once, so one round trip shows every mistake on the page.
         fields_valid = form.validate()
-        form_id = None if form.form_id.errors else _checked_form_id(form, bank)
+        city = _keyed_in_for(form)
+        form_id = None if form.form_id.errors else _checked_form_id(form, bank, city)
         unanswered = _unanswered(form, bank) if form.submit.data else []
-        if fields_valid and form_id and not unanswered and (stored := _store(form, bank, form_id)):
+        if (
+            fields_valid
+            and form_id
+            and not unanswered
+            and (stored := _store(form, bank, form_id, city))
+        ):
             if form.submit.data:
                 flash(_("Paper form %(form)s keyed in and submitted.", form=form_id), "success")
                 return redirect(url_for("assessment.report", assessment_id=stored.id))

@@ -36,6 +36,7 @@ from app.models import (
     Department,
     DepartmentAnswer,
     EndedSession,
+    PaperFormId,
     ReviewerNote,
     StatusChange,
     Survey,
@@ -70,6 +71,7 @@ NOT_SHOWN: dict[type[Any], str] = {
     AuditEvent: "read only by the audit log page, which is never cached",
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
     SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
+    PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
 }
 
 VERSION_OPTION = "data_version_cities"

@@ -30,6 +30,7 @@ So the choice is targeted, by what a transaction is for:
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import tempfile
@@ -70,7 +71,11 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as error:
+        # A read-only database cannot change its journal; reads still work, writes get a 503.
+        logging.getLogger(__name__).warning("SQLite journal left as it is: %s", error)
     cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

@@ -42,6 +42,7 @@ from app.surveys.operations import (
     within_rate_limit,
 )
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 
 bp = Blueprint("residents", __name__)
 
@@ -121,7 +122,7 @@ def _qr_svg(link: str, scale: int) -> bytes:
 @bp.get("/s/<token>/qr.svg")
 def qr_code(token: str) -> Response:
     survey = survey_by_token_or_404(token)
-    link = url_for("residents.answer", token=survey.token, _external=True)
+    link = public_url_for("residents.answer", token=survey.token)
     return Response(_qr_svg(link, 6), mimetype="image/svg+xml")
 
 
@@ -284,10 +285,10 @@ def invitations(assessment_id: int) -> str | tuple[str, int]:
     db.session.commit()
     cards = []
     for code in codes:
-        link = url_for("residents.answer", token=survey.token, code=code, _external=True)
+        link = public_url_for("residents.answer", token=survey.token, code=code)
         # Inline, not a link to qr.svg: the unused code stays out of access logs. The markup is
         # segno's, holding only the link the app built: nothing a user typed.
         qr = Markup(_qr_svg(link, 3).decode())  # noqa: S704
         cards.append((f"{code[:5]}-{code[5:]}", qr))
-    link = url_for("residents.answer", token=survey.token, _external=True)
+    link = public_url_for("residents.answer", token=survey.token)
     return render_template("residents/invitations.html", survey=survey, cards=cards, link=link)

@@ -16,6 +16,7 @@ from urllib.parse import parse_qsl
 from flask import Flask, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.exceptions import SecurityError
 from werkzeug.wrappers import Response
 from wtforms import StringField
 
@@ -94,7 +95,16 @@ def _body_problems() -> dict[str, str]:
 
 
 def guard_request() -> Response | None:
-    """Turn what could not be stored into a 400 (or an impossible id into a 404) up front."""
+    """Turn an oversized body into a 413, what could not be stored into a 400 (or an impossible
+    id into a 404), up front."""
+    if isinstance(request.routing_exception, SecurityError):
+        # A Host outside TRUSTED_HOSTS: answered 400 before anything else reads the request.
+        raise request.routing_exception
+    limit = request.max_content_length
+    if limit is not None and (request.content_length or 0) > limit:
+        # Announced too large: refused unread. A body sent without a length is cut off at the
+        # limit by Werkzeug while it is read, which is also a 413.
+        abort(413, description=f"The request body must be at most {limit} bytes.")
     for value in (request.view_args or {}).values():
         if (isinstance(value, int) and value > MAX_ID) or (
             isinstance(value, str) and is_unstorable(value)
@@ -128,12 +138,14 @@ class StorableTextForm(FlaskForm):
     """A form whose text fields say, beside the field, when they hold a NUL character."""
 
     def validate(self, extra_validators: Any = None) -> bool:
-        valid = super().validate(extra_validators)
-        for field in self:
-            if isinstance(field, StringField) and is_unstorable(field.data or ""):
-                field.errors.append(str(UNSTORABLE_FIELD_MESSAGE))
-                valid = False
-        return bool(valid)
+        unstorable = [f for f in self if isinstance(f, StringField) and is_unstorable(f.data or "")]
+        if not unstorable:
+            return bool(super().validate(extra_validators))
+        # No other validator sees such text: one that looks it up (is this email taken?) would
+        # send it to the database, and PostgreSQL refuses a NUL even in a query.
+        for field in unstorable:
+            field.errors = [str(UNSTORABLE_FIELD_MESSAGE)]
+        return False
 
 
 def init_app(app: Flask) -> None:

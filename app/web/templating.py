@@ -13,6 +13,7 @@ from werkzeug.local import LocalProxy
 
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.links import public_url_for
 from app.web.preferences import high_contrast
 
 
@@ -52,9 +53,12 @@ def _localdate(value: datetime | None, form: str = "long") -> str:
 
 
 def _url_with_lang(lang: str) -> str:
+    """This page in another language, as a query-only link: the path as the browser sent it stays
+    as it is, where ``request.path`` decodes /%5Cevil.example to /\\evil.example, which browsers
+    read as //evil.example, another site."""
     args = request.args.to_dict()
     args["lang"] = lang
-    return request.path + "?" + urlencode(args)
+    return "?" + urlencode(args)
 
 
 def register(app: Flask) -> None:
@@ -79,5 +83,6 @@ def register(app: Flask) -> None:
             "app_version": APP_VERSION,
             "html_lang": "zh-Hans" if content_language() == "zh" else "en",
             "url_with_lang": _url_with_lang,
+            "public_url_for": public_url_for,
             "high_contrast": high_contrast(),
         }

@@ -1,35 +1,52 @@
 """PDF documents for the blueprints that print: HTML from their templates in, PDF out.
 
 Not a blueprint. WeasyPrint runs in one warm worker process per app process; a render that
-runs past ``PDF_RENDER_TIMEOUT`` seconds is killed with its worker (the next render starts a
-fresh one) and answered 503, as is a machine where WeasyPrint cannot run. The same HTML is never
-rendered twice in a row: a small per-app cache keyed by the HTML's digest answers repeats, so a
-submitted report, whose HTML no longer changes, is laid out once.
+runs past ``PDF_RENDER_TIMEOUT`` seconds, sending the job included, is killed with its worker
+(the next render starts a fresh one) and answered 503, as is a machine where WeasyPrint cannot
+run. The same HTML is never rendered twice in a row: a small per-app cache keyed by the HTML's
+digest answers repeats, so a submitted report, whose HTML no longer changes, is laid out once.
+One person has one render at a time (``render_slot``): a second is a 429 at once.
 """
 
 from __future__ import annotations
 
 import atexit
 import hashlib
+import os
 import select
 import subprocess  # starts our own renderer module, below  # nosec B404
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from flask import Flask, current_app, url_for
-from werkzeug.exceptions import ServiceUnavailable
+from limits.storage import MemoryStorage
+from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.wrappers import Response
 
+from app.extensions import limiter
 from app.platform.caching import LockedLRU
-from app.platform.pdf.job import JOB, PDF, RenderJob, read_frame, write_frame
+from app.platform.pdf.job import JOB, PDF, RenderJob, frame, read_frame
 
 RETRY_AFTER_SECONDS = 30
 
 
 class PdfUnavailable(Exception):
     """No PDF could be made: the render overran its time limit, or WeasyPrint cannot run here."""
+
+
+class RenderTimedOut(PdfUnavailable):
+    """The render, or sending it its job, overran ``PDF_RENDER_TIMEOUT``: the document is too
+    long for the limit, or the renderer hangs; WeasyPrint itself works."""
+
+
+class RenderInProgress(TooManyRequests):
+    """The person asking already has a document being produced."""
+
+    description = "A document you asked for is still being produced; try again when it is done."
 
 
 class RenderWorker:
@@ -68,15 +85,15 @@ class RenderWorker:
         """Return the PDF, or raise PdfUnavailable when it is not ready within ``timeout``."""
         deadline = time.monotonic() + timeout
         if not self._lock.acquire(timeout=timeout):
-            raise PdfUnavailable(f"another document was still rendering after {timeout:g} s")
+            raise RenderTimedOut(f"another document was still rendering after {timeout:g} s")
         try:
             jobs, replies = self._started()
-            write_frame(jobs, JOB, job.encode())
-            left = max(0.0, deadline - time.monotonic())
-            ready, _, _ = select.select([replies], [], [], left)
-            if not ready:
+            if not (
+                _send_by(jobs, frame(JOB, job.encode()), deadline)
+                and select.select([replies], [], [], max(0.0, deadline - time.monotonic()))[0]
+            ):
                 self.stop()
-                raise PdfUnavailable(f"rendering took longer than {timeout:g} s and was stopped")
+                raise RenderTimedOut(f"rendering took longer than {timeout:g} s and was stopped")
             kind, payload = read_frame(replies)
         except (EOFError, OSError, ValueError) as error:
             self.stop()
@@ -88,8 +105,44 @@ class RenderWorker:
         return payload
 
 
+def _send_by(jobs: IO[bytes], data: bytes, deadline: float) -> bool:
+    """Write ``data`` to the renderer's pipe; False if it stops reading before the deadline.
+
+    A pipe holds 64 KiB and a questionnaire's HTML is more, so a renderer that hangs would block
+    a plain write forever. Writes of at most ``PIPE_BUF`` bytes to a writable pipe never block.
+    """
+    descriptor, sent = jobs.fileno(), 0
+    while sent < len(data):
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([], [descriptor], [], left)[1]:
+            return False
+        sent += os.write(descriptor, data[sent : sent + select.PIPE_BUF])
+    return True
+
+
 renderer = RenderWorker()
 atexit.register(renderer.stop)
+
+
+_slots_in_this_process = MemoryStorage()
+"""Where the slots are kept when the limiter is switched off (RATELIMIT_ENABLED=False)."""
+
+
+@contextmanager
+def render_slot(holder: str) -> Iterator[None]:
+    """Hold ``holder``'s one render at a time, across workers and servers (the limiter's
+    storage); a second at the same moment is refused with 429 and Retry-After at once, rather
+    than tying up another worker. The slot frees itself after the render's time limit even if
+    its worker dies."""
+    timeout = int(current_app.config["PDF_RENDER_TIMEOUT"]) + 1
+    key = f"pdf-render/{holder}"
+    slots = limiter.storage if limiter.enabled else _slots_in_this_process
+    if slots.incr(key, expiry=timeout) > 1:
+        raise RenderInProgress(retry_after=timeout)
+    try:
+        yield
+    finally:
+        slots.clear(key)
 
 
 def init_app(app: Flask) -> None:
@@ -97,11 +150,15 @@ def init_app(app: Flask) -> None:
     app.extensions["cityready_pdf_cache"] = LockedLRU(int(app.config["PDF_CACHE_ENTRIES"]))
 
 
-def render_pdf(html: str) -> bytes:
-    """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not."""
+def render_pdf(html: str, *, keep: bool = True) -> bytes:
+    """Turn HTML made by this app's templates into PDF, or raise a 503 that says why not.
+
+    ``keep=False`` for HTML that is never the same twice: it would only push others out of the
+    cache.
+    """
     key = hashlib.sha256(html.encode()).hexdigest()
     cache: LockedLRU = current_app.extensions["cityready_pdf_cache"]
-    if (cached := cache.get(key)) is not None:
+    if keep and (cached := cache.get(key)) is not None:
         return cached
     job = RenderJob(
         html=html,
@@ -110,6 +167,16 @@ def render_pdf(html: str) -> bytes:
     )
     try:
         pdf = renderer.render(job, float(current_app.config["PDF_RENDER_TIMEOUT"]))
+    except RenderTimedOut as error:
+        current_app.logger.error(
+            "PDF not produced: %s (PDF_RENDER_TIMEOUT); the renderer was stopped and starts "
+            "afresh. If documents this long are expected, raise PDF_RENDER_TIMEOUT (below "
+            "gunicorn's --timeout).",
+            error,
+        )
+        raise ServiceUnavailable(
+            f"The PDF could not be produced: {error}.", retry_after=RETRY_AFTER_SECONDS
+        ) from error
     except PdfUnavailable as error:
         current_app.logger.error(
             "PDF not produced: %s. PDFs need WeasyPrint with Pango and a CJK font "
@@ -119,7 +186,8 @@ def render_pdf(html: str) -> bytes:
         raise ServiceUnavailable(
             f"The PDF could not be produced: {error}.", retry_after=RETRY_AFTER_SECONDS
         ) from error
-    cache.set(key, pdf)
+    if keep:
+        cache.set(key, pdf)
     return pdf
 
 

@@ -35,8 +35,12 @@ class RenderJob:
         return cls(**json.loads(payload))
 
 
+def frame(kind: bytes, payload: bytes) -> bytes:
+    return kind + len(payload).to_bytes(_LENGTH_BYTES, "big") + payload
+
+
 def write_frame(stream: IO[bytes], kind: bytes, payload: bytes) -> None:
-    stream.write(kind + len(payload).to_bytes(_LENGTH_BYTES, "big") + payload)
+    stream.write(frame(kind, payload))
     stream.flush()
 
 
