@@ -18,6 +18,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from app import create_app
 from app.core.resident_survey import load_resident_survey
 from app.extensions import db
 from app.models import AuditEvent, Survey, SurveyInvitation, SurveyResponse
@@ -295,4 +296,21 @@ def test_one_code_sent_at_once_from_two_phones_counts_once(desk: SurveyDesk) -> 
     sent = {**ALL_FIVES, "code": code}
     codes = _at_once(desk.app, 2, lambda sender: sender.post(f"/s/{desk.token}", data=sent))
     assert codes == [302, 422]
+    assert desk.responses() == 1
+
+
+def test_the_open_link_limit_is_shared_by_every_worker_and_kept_over_a_restart(
+    desk: SurveyDesk,
+) -> None:
+    """Each gunicorn worker builds its own app, and a restarted one a new app; with the default
+    memory:// store they share the count through the database."""
+    desk.app.config["SURVEY_LIMIT_PER_ADDRESS"] = "1 per hour"
+    assert desk.answer(ALL_FIVES).status_code == 302
+    worker = create_app({**desk.app.config, "RATELIMIT_STORAGE_URI": "memory://"})
+    sent = worker.test_client().post(
+        f"/s/{desk.token}", data=ALL_FIVES, environ_base={"REMOTE_ADDR": "127.0.0.1"}
+    )
+    assert sent.status_code == 429
+    with worker.app_context():
+        db.engine.dispose()
     assert desk.responses() == 1

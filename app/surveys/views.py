@@ -95,7 +95,10 @@ def answer(token: str) -> str | Response | tuple[str, int]:
             _("This invitation code is not one of this survey's, or it has been used already.")
         ]
         # A wrong code counts against the address, like an answer: codes cannot be guessed fast.
-        return _answer_page(survey, form), 422 if within_rate_limit(survey) else 429
+        # The count is all this request stores.
+        within_limit = within_rate_limit(survey)
+        db.session.commit()
+        return _answer_page(survey, form), 422 if within_limit else 429
     if not verified and not within_rate_limit(survey):
         message = _(
             "Many answers have come from your connection already. "
