@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from app import create_app
 from app.platform import pdf
 from tests.conftest import bearer
 from tests.test_paper import FORM_ID, pages_text
@@ -146,3 +147,20 @@ def test_the_questionnaire_is_laid_out_once_and_each_copy_gets_its_own_ids(
     # The questionnaire (tens of kilobytes of HTML) once; then only the small pages of ids.
     big, *small = rendered
     assert len(small) == 2 and all(size < big / 4 for size in small)
+
+
+def test_a_render_in_another_worker_holds_the_slot_on_the_embedded_default(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Each gunicorn worker builds its own app: with ``memory://`` the slot must still be one
+    per person on the machine, not one per worker."""
+    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
+    url = f"/assessments/{make_assessment(official, '3', submit=True)}/report.pdf"
+    other_worker = create_app({**app.config, "RATELIMIT_STORAGE_URI": "memory://"})
+    with render_under_way(other_worker, official):
+        assert client.get(url).status_code == 429
+    assert client.get(url).data == FAKE_PDF

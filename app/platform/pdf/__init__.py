@@ -11,6 +11,7 @@ One person has one render at a time (``render_slot``): a second is a 429 at once
 from __future__ import annotations
 
 import atexit
+import fcntl
 import hashlib
 import os
 import select
@@ -20,10 +21,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import IO
 
 from flask import Flask, current_app, url_for
-from limits.storage import MemoryStorage
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.wrappers import Response
 
@@ -124,25 +125,39 @@ renderer = RenderWorker()
 atexit.register(renderer.stop)
 
 
-_slots_in_this_process = MemoryStorage()
-"""Where the slots are kept when the limiter is switched off (RATELIMIT_ENABLED=False)."""
-
-
 @contextmanager
 def render_slot(holder: str) -> Iterator[None]:
-    """Hold ``holder``'s one render at a time, across workers and servers (the limiter's
-    storage); a second at the same moment is refused with 429 and Retry-After at once, rather
-    than tying up another worker. The slot frees itself after the render's time limit even if
-    its worker dies."""
+    """Hold ``holder``'s one render at a time, across workers; a second at the same moment is
+    refused with 429 and Retry-After at once, rather than tying up another worker.
+
+    With a shared limiter store (Redis) the slot holds across servers too, and frees itself
+    after the render's time limit if its worker dies. On the embedded default (``memory://``,
+    one machine) it is a lock file in the instance folder, which every worker on the machine
+    sees and the kernel frees with a worker that dies.
+    """
     timeout = int(current_app.config["PDF_RENDER_TIMEOUT"]) + 1
-    key = f"pdf-render/{holder}"
-    slots = limiter.storage if limiter.enabled else _slots_in_this_process
-    if slots.incr(key, expiry=timeout) > 1:
-        raise RenderInProgress(retry_after=timeout)
-    try:
-        yield
-    finally:
-        slots.clear(key)
+    shared = str(current_app.config["RATELIMIT_STORAGE_URI"])
+    if limiter.enabled and not shared.startswith("memory"):
+        key = f"pdf-render/{holder}"
+        if limiter.storage.incr(key, expiry=timeout) > 1:
+            raise RenderInProgress(retry_after=timeout)
+        try:
+            yield
+        finally:
+            limiter.storage.clear(key)
+        return
+    folder = Path(current_app.instance_path) / "pdf-render-slots"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = hashlib.sha256(holder.encode()).hexdigest()
+    with open(folder / name, "ab") as slot:
+        try:
+            fcntl.flock(slot, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderInProgress(retry_after=timeout) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(slot, fcntl.LOCK_UN)
 
 
 def init_app(app: Flask) -> None:
