@@ -77,6 +77,8 @@ def _print_run(label: str) -> IntegerField:
     return IntegerField(
         label,
         validators=[InputRequired(message), NumberRange(1, MAX_INVITATIONS, message)],
+        # A typical print run for a neighbourhood, to change; an empty box said nothing.
+        default=20,
     )
 
 

@@ -44,6 +44,15 @@ def upgrade():
     with op.batch_alter_table('survey_response', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('verified', sa.Boolean(), server_default=sa.false(), nullable=False))
 
+    # Paper answers typed in before forms were counted: count them as printed, so an existing
+    # survey does not read "10 of 0 printed" and refuse the next form it was handed. Cached pages
+    # are empty after an upgrade's restart, so the data version need not move.
+    op.execute(
+        "UPDATE survey SET paper_forms_printed = ("
+        "SELECT count(*) FROM survey_response "
+        "WHERE survey_response.survey_id = survey.id AND survey_response.source = 'paper')"
+    )
+
 
 def downgrade():
     with op.batch_alter_table('survey_response', schema=None, recreate='never') as batch_op:
