@@ -25,6 +25,8 @@ echo "== import rules"
 echo "== mypy"
 .venv/bin/mypy app
 echo "== pytest"
-.venv/bin/pytest --cov=app --cov-branch --cov-report=term --cov-fail-under=85 "$@"
+# One test process per core: each test has its own SQLite file, so they never share state. The
+# PostgreSQL run in .ci/run shares one database and stays serial.
+.venv/bin/pytest -n auto --cov=app --cov-branch --cov-report=term --cov-fail-under=85 "$@"
 echo "== coverage of the core (app/core)"
 .venv/bin/coverage report --include="app/core/*" --fail-under=95

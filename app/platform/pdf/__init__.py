@@ -148,7 +148,9 @@ def render_slot(holder: str) -> Iterator[None]:
         return
     folder = Path(current_app.instance_path) / "pdf-render-slots"
     folder.mkdir(parents=True, exist_ok=True)
-    name = hashlib.sha256(holder.encode()).hexdigest()
+    # One deployment is one database: apps on other databases (tests side by side) never share.
+    database = str(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    name = hashlib.sha256(f"{database}|{holder}".encode()).hexdigest()
     with open(folder / name, "ab") as slot:
         try:
             fcntl.flock(slot, fcntl.LOCK_EX | fcntl.LOCK_NB)
