@@ -48,7 +48,8 @@ def test_a_renderer_that_stops_reading_is_stopped_at_the_deadline(
     response = client.get("/paper/questionnaire.pdf?copies=2")
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
-    assert time.monotonic() - started < 3
+    # Stopped at the 1 s deadline, not left blocked; the margin is for a loaded machine.
+    assert time.monotonic() - started < 8
     assert stalled_renderer.poll() is not None, "the hung renderer is killed"
     [logged] = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert "PDF_RENDER_TIMEOUT" in logged and "Pango" not in logged
@@ -68,7 +69,8 @@ def test_the_api_answers_a_stalled_render_with_json_503(
     )
     assert response.status_code == 503
     assert "could not be produced" in response.get_json()["errors"]["request"]
-    assert time.monotonic() - started < 3
+    # Stopped at the 1 s deadline, not left blocked; the margin is for a loaded machine.
+    assert time.monotonic() - started < 8
 
 
 @contextmanager
@@ -96,7 +98,9 @@ def test_a_second_render_for_the_same_person_is_429_at_once(
     with render_under_way(app, official):
         started = time.monotonic()
         refused = client.get(url)
-        assert time.monotonic() - started < 1
+        # Refused at once: the slot is held until the end of this block, so waiting for it
+        # would never return. The margin is for a loaded machine.
+        assert time.monotonic() - started < 5
         assert refused.status_code == 429
         assert int(refused.headers["Retry-After"]) > 0
         assert "still being produced" in refused.get_data(as_text=True)
