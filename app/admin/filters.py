@@ -114,9 +114,11 @@ LAST_DAY = date.max - timedelta(days=1)
 
 def positive_int(raw: str) -> int | None:
     """A whole number from 1 to 2**31 - 1 in ASCII digits, or None: "²".isdigit() is true but
-    int("²") fails, and 10**19 overflows the database's integers."""
+    int("²") fails, 10**19 overflows the database's integers, and int() refuses 5,000 digits."""
     raw = raw.strip()
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**31 else None
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10):
+        return None
+    return int(raw) if 0 < int(raw) < 2**31 else None
 
 
 def _iso_date(raw: str) -> date | None:
