@@ -25,8 +25,8 @@ echo "== import rules"
 echo "== mypy"
 .venv/bin/mypy app
 echo "== pytest"
-# One test process per core: each test has its own SQLite file, so they never share state. The
-# PostgreSQL run in .ci/run shares one database and stays serial.
+# One test process per core: each test has its own SQLite file, and each process its own
+# PostgreSQL database when TEST_DATABASE_URL names one (tests/conftest.py), so they never share state.
 .venv/bin/pytest -n auto --cov=app --cov-branch --cov-report=term --cov-fail-under=85 "$@"
 echo "== coverage of the core (app/core)"
 .venv/bin/coverage report --include="app/core/*" --fail-under=95

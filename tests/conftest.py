@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,42 @@ def pytest_sessionstart(session: pytest.Session) -> None:
             write_mo(mo_file, catalog)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Give each pytest-xdist worker a PostgreSQL database of its own, so the suite runs in
+    parallel there as it does on SQLite, where every test has its own file."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    shared = os.environ.get("TEST_DATABASE_URL", "")
+    if not worker or not shared.startswith("postgresql"):
+        return
+    url = sa.make_url(shared)
+    own = url.set(database=f"{url.database}_{worker}")
+    with _maintenance_connection(url) as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{own.database}"'))
+    os.environ["TEST_DATABASE_URL"] = own.render_as_string(hide_password=False)
+    config.stash[_WORKER_DATABASE] = own
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    own = config.stash.get(_WORKER_DATABASE, None)
+    if own is not None:
+        with _maintenance_connection(own) as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{own.database}" WITH (FORCE)'))
+
+
+_WORKER_DATABASE = pytest.StashKey[sa.URL]()
+
+
+@contextmanager
+def _maintenance_connection(url: sa.URL) -> Iterator[sa.Connection]:
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(autouse=True)
 def _push_request_context() -> Iterator[None]:
     """Replace pytest-flask's shared request context: each request must get its own session,
@@ -71,6 +108,8 @@ def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": database,
             "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
+            # A parallel run on a busy machine renders slowly; the limit itself has its own tests.
+            "PDF_RENDER_TIMEOUT": 120,
             **app_config,
         }
     )
