@@ -1,5 +1,5 @@
-"""Answers survive every way of leaving an area page: a step tab, the language switch, a reload —
-and the plain form still saves with JavaScript off.
+"""Answers survive every way of leaving an area page: a step tab, the language switch, a reload,
+signing out — and the plain form still saves with JavaScript off.
 
 Signs in as Shenzhen, which no other browser test changes.
 """
@@ -40,7 +40,9 @@ def start_draft(pages: Pages) -> None:
     expect(pages.page).to_have_url(re.compile(r"/areas/planning$"))
 
 
-def test_answers_survive_a_step_tab_the_language_switch_and_a_reload(pages: Pages) -> None:
+def test_answers_survive_a_step_tab_the_language_switch_a_reload_and_signing_out(
+    pages: Pages,
+) -> None:
     page = pages.page
     start_draft(pages)
     status = page.locator("#autosave-status")
@@ -70,6 +72,14 @@ def test_answers_survive_a_step_tab_the_language_switch_and_a_reload(pages: Page
     expect_answers(page, first | second | third)
     expect(page.locator("textarea").first).to_have_value("Adopted by the city council.")
     pages.check("03-after-a-reload")
+
+    fourth = {9: "1"}
+    answer(page, fourth)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    pages.sign_in(OFFICIAL)
+    page.get_by_role("link", name=re.compile("^Continue")).first.click()
+    expect_answers(page, first | second | third | fourth)
 
 
 def test_a_refused_field_says_not_saved_beside_it(pages: Pages) -> None:
