@@ -50,6 +50,9 @@ def test_autosave_stores_the_questions_sent_and_leaves_the_others(
     )
     assert response.status_code == 200
     assert response.get_json()["saved"] == 2
+    with app.app_context():
+        total = len(list(content.current.questions()))
+    assert response.get_json()["answered_total"] == total - 1
     stored = get_assessment(app, assessment_id).answer_values()
     assert stored[first] == "4"
     assert second not in stored, "a question sent without a choice is cleared, as on the page"

@@ -176,9 +176,8 @@ def autosave(assessment_id: int, area_id: str) -> tuple[Response, int]:
         audit.record("save", obj=assessment, detail=area.id)
         db.session.commit()
     answered = assessment.answer_values()
-    return jsonify(
-        {"saved": len(given), "answered": sum(q.id in answered for q in area.questions)}
-    ), 200
+    in_area = sum(q.id in answered for q in area.questions)
+    return jsonify({"saved": len(given), "answered": in_area, "answered_total": len(answered)}), 200
 
 
 def _answers_given(form: AreaForm, questions: Iterable[Question]) -> dict[str, AnswerInput]:

@@ -62,12 +62,23 @@
     });
   }
 
+  // The step tabs' "n of m answered" follow the saves; the count is the first number in
+  // either language.
+  function counted(selector, number) {
+    var node = document.querySelector(selector);
+    if (node && typeof number === "number") {
+      node.textContent = node.textContent.replace(/\d+/, String(number));
+    }
+  }
+
   function finish(response, keepalive) {
     return response.json().catch(function () { return {}; }).then(function (data) {
       if (keepalive) { return response.ok; }
       clearErrors();
       if (response.ok) {
         failed = false;
+        counted(".steps li.current .step-count", data.answered);
+        counted(".steps li:last-child .step-count", data.answered_total);
         show(dirty ? "saving" : "saved");
         return true;
       }

@@ -68,6 +68,7 @@ def test_answers_survive_a_step_tab_the_language_switch_a_reload_and_signing_out
     answer(page, third)
     page.locator("textarea").first.fill("Adopted by the city council.")
     expect(status).to_have_text("Saved")
+    expect(page.locator(".steps li.current .step-count")).to_have_text("9 of 10 answered")
     page.reload()
     expect_answers(page, first | second | third)
     expect(page.locator("textarea").first).to_have_value("Adopted by the city council.")
