@@ -90,7 +90,7 @@ def test_official_fills_in_saves_resumes_submits_and_reads_the_report(pages: Pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Review and submit")
     expect(page.get_by_role("heading", name="All questions are answered")).to_be_visible()
     pages.check("09-review")
-    page.get_by_role("link", name="Submit for review…").click()
+    page.get_by_role("link", name="Submit for review…").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit for review?")
     pages.check("09b-confirm-submit")
     page.get_by_role("button", name="Submit for review").click()
