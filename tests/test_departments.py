@@ -84,10 +84,13 @@ def test_departments_answer_by_link_and_the_report_consolidates(
         f"/d/{transport}", data={field(q.id): "2" for q in QUESTIONS} | {"save": "1"}
     )
     assert saved.status_code == 302
-    client.post(f"/d/{transport}", data={field(q.id): "2" for q in QUESTIONS} | {"submit": "1"})
+    client.post(
+        f"/d/{transport}",
+        data={field(q.id): "2" for q in QUESTIONS} | {"submit": "1", "understood": "y"},
+    )
     after = client.get(f"/d/{transport}").get_data(as_text=True)
     assert "were submitted" in after
-    client.post(f"/d/{transport}", data={field(FIRST): "5", "submit": "1"})
+    client.post(f"/d/{transport}", data={field(FIRST): "5", "submit": "1", "understood": "y"})
     with app.app_context():
         from app.extensions import db
 
@@ -108,6 +111,24 @@ def test_departments_answer_by_link_and_the_report_consolidates(
     assert re.search(r"Consolidated</th>\s*<td class=\"num\"><strong>25.0</strong>", report)
     manage = client.get(f"/assessments/{assessment_id}/departments").get_data(as_text=True)
     assert "Not submitted yet" in manage and f"{len(QUESTIONS)} / {len(QUESTIONS)}" in manage
+
+
+def test_submitting_needs_the_box_ticked_and_keeps_the_answers_until_then(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, level="4", submit=True)
+    token = _invite(client, assessment_id, "Water bureau")
+    client.post("/logout")
+    page = client.get(f"/d/{token}").get_data(as_text=True)
+    assert "cannot be changed once they are submitted" in page
+    refused = client.post(f"/d/{token}", data={field(FIRST): "2", "submit": "1"})
+    assert refused.status_code == 422
+    text = refused.get_data(as_text=True)
+    assert 'id="understood-error"' in text and "Tick this box" in text
+    assert re.search(
+        rf'name="{field(FIRST)}"[^>]*value="2"[^>]*checked|checked[^>]*value="2"', text
+    )
+    assert "were submitted" not in client.get(f"/d/{token}").get_data(as_text=True)
 
 
 def test_invitations_are_checked(
@@ -170,7 +191,10 @@ def test_the_api_invites_and_reports_departments(
     assert created.status_code == 201
     assert client.post(url, json={"name": "Data bureau"}, headers=headers).status_code == 409
     token = created.get_json()["link"].rsplit("/", 1)[1]
-    client.post(f"/d/{token}", data={field(q.id): "1" for q in QUESTIONS} | {"submit": "1"})
+    client.post(
+        f"/d/{token}",
+        data={field(q.id): "1" for q in QUESTIONS} | {"submit": "1", "understood": "y"},
+    )
     body = client.get(f"/api/v1/assessments/{assessment_id}", headers=headers).get_json()
     departments = body["departments"]
     assert [r["name"] for r in departments["respondents"]] == [None, "Data bureau"]

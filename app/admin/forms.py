@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from wtforms import Field, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -24,8 +26,17 @@ class ApproveForm(StorableTextForm):
     submit = SubmitField(_l("Approve"))
 
 
-class ReturnForm(StorableTextForm):
-    """The reason for a return, and a note field per question added by ``return_form``."""
+class ReviewerNotesForm(StorableTextForm):
+    """A note field per question, added by ``reviewer_notes_form``: one set of boxes serves
+    both decisions, so notes written before an approval are kept like those sent with a return.
+    """
+
+    def note(self, question_id: str) -> Field:
+        return self[note_field_name(question_id)]
+
+
+class ReturnForm(ReviewerNotesForm):
+    """The reason for a return, and the notes on single questions."""
 
     comment = TextAreaField(
         _l("What should the city change?"),
@@ -36,13 +47,13 @@ class ReturnForm(StorableTextForm):
     )
     submit = SubmitField(_l("Return for revision"))
 
-    def note(self, question_id: str) -> Field:
-        return self[note_field_name(question_id)]
+
+NotesT = TypeVar("NotesT", bound=ReviewerNotesForm)
 
 
-def return_form(bank: QuestionBank, **kwargs: object) -> ReturnForm:
+def _with_notes(base: type[NotesT], bank: QuestionBank, **kwargs: object) -> NotesT:
     return per_question_form(
-        ReturnForm,
+        base,
         bank.questions(),
         lambda question: {
             note_field_name(question.id): TextAreaField(
@@ -52,3 +63,12 @@ def return_form(bank: QuestionBank, **kwargs: object) -> ReturnForm:
         },
         **kwargs,
     )
+
+
+def return_form(bank: QuestionBank, **kwargs: object) -> ReturnForm:
+    return _with_notes(ReturnForm, bank, **kwargs)
+
+
+def reviewer_notes_form(bank: QuestionBank, **kwargs: object) -> ReviewerNotesForm:
+    """The notes alone, read beside ``ApproveForm``, whose token covers the request."""
+    return _with_notes(ReviewerNotesForm, bank, meta={"csrf": False}, **kwargs)

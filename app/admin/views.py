@@ -29,7 +29,13 @@ from app.admin.filters import (
     parse_compare_ids,
     parse_filters,
 )
-from app.admin.forms import ApproveForm, ReturnForm, return_form
+from app.admin.forms import (
+    ApproveForm,
+    ReturnForm,
+    ReviewerNotesForm,
+    return_form,
+    reviewer_notes_form,
+)
 from app.admin.queries import (
     EXPORT_FIELDS,
     city_choices,
@@ -37,6 +43,7 @@ from app.admin.queries import (
     stream_submissions,
     submissions_page,
 )
+from app.admin.standings import city_standings, parse_city_sort
 from app.assessments.scores import bank_for, report_snapshot
 from app.assessments.workflow import (
     TransitionRefused,
@@ -44,6 +51,7 @@ from app.assessments.workflow import (
     return_for_revision,
     status_history,
 )
+from app.core.questionnaire import QuestionBank
 from app.core.review_stats import largest_differences
 from app.extensions import content, db, login_manager
 from app.models import Assessment, utcnow
@@ -98,6 +106,19 @@ def _detail(
     )
 
 
+def _notes(bank: QuestionBank, form: ReviewerNotesForm) -> dict[str, str]:
+    return {q.id: form.note(q.id).data or "" for q in bank.questions()}
+
+
+def _kept_notes(bank: QuestionBank, notes_form: ReviewerNotesForm) -> ReturnForm:
+    """The return form showing the notes just sent, so a refused approval loses none of them."""
+    kept = return_form(bank, prefix="return", formdata=None)
+    for question in bank.questions():
+        kept.note(question.id).data = notes_form.note(question.id).data
+        kept.note(question.id).errors = notes_form.note(question.id).errors
+    return kept
+
+
 def _refused(refused: TransitionRefused, assessment_id: int) -> Response:
     db.session.rollback()
     if refused.already_done and refused.wanted == "approved":
@@ -133,9 +154,15 @@ def submissions() -> str:
 
 @bp.get("")
 def dashboard() -> str:
-    """Counts by status and level, mean scores, and the most widespread weak points."""
+    """Counts by status and level, mean scores, the cities' table and the most widespread weak
+    points."""
+    city_sort = parse_city_sort(request.args)
     return render_template(
-        "admin/dashboard.html", figures=current_dashboard(content.current), bank=content.current
+        "admin/dashboard.html",
+        figures=current_dashboard(content.current),
+        bank=content.current,
+        city_sort=city_sort,
+        standings=city_standings(city_sort),
     )
 
 
@@ -211,11 +238,17 @@ def assessment(assessment_id: int) -> str:
 @bp.post("/assessments/<int:assessment_id>/approve")
 def approve(assessment_id: int) -> str | Response:
     assessment = _assessment_or_404(assessment_id)
+    bank = bank_for(assessment)
     form = ApproveForm(prefix="approve")
-    if not form.validate_on_submit():
-        return _detail(assessment, approve=form)
+    notes_form = reviewer_notes_form(bank, prefix="return")
+    # Both are checked, so every message shows at once.
+    if not (form.validate_on_submit() & notes_form.validate()):
+        flash(_("The assessment was not approved: see the messages below."), "error")
+        return _detail(assessment, approve=form, returning=_kept_notes(bank, notes_form))
     try:
-        approve_assessment(assessment, current_user, form.comment.data or "")
+        approve_assessment(
+            assessment, current_user, form.comment.data or "", _notes(bank, notes_form)
+        )
     except TransitionRefused as refused:
         return _refused(refused, assessment.id)
     audit.record("approve", obj=assessment)
@@ -232,9 +265,8 @@ def send_back(assessment_id: int) -> str | Response:
     if not form.validate_on_submit():
         flash(_("The assessment was not returned: see the messages below."), "error")
         return _detail(assessment, returning=form)
-    notes = {q.id: form.note(q.id).data or "" for q in bank.questions()}
     try:
-        return_for_revision(assessment, current_user, form.comment.data or "", notes)
+        return_for_revision(assessment, current_user, form.comment.data or "", _notes(bank, form))
     except TransitionRefused as refused:
         return _refused(refused, assessment.id)
     audit.record("return", obj=assessment)

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.assessments.forms import NewAssessmentForm, SubmitForm, area_form
+from app.assessments.forms import (
+    AreaForm,
+    NewAssessmentForm,
+    SubmitForm,
+    answer_field_name,
+    area_form,
+    comment_field_name,
+)
 from app.assessments.operations import (
     AnswerInput,
     IncompleteAssessment,
@@ -20,6 +29,7 @@ from app.assessments.operations import (
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
 from app.assessments.workflow import TransitionRefused, status_history
+from app.core.questionnaire import Area, Question
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
@@ -54,6 +64,9 @@ def _editable_or_redirect(assessment: Assessment) -> Response | None:
 @bp.get("/")
 @login_required
 def home() -> Response:
+    """Each role's own start: reviewers their dashboard, officials their city's assessments."""
+    if current_user.is_admin:
+        return redirect(url_for("admin.dashboard"))
     return redirect(url_for("assessment.index"))
 
 
@@ -104,21 +117,11 @@ def area(assessment_id: int, area_id: str) -> str | Response:
         abort(404)
     form = area_form(area, content_language())
     if form.validate_on_submit():
-        save_answers(
-            assessment,
-            {
-                q.id: AnswerInput(
-                    form.answer(q.id).data or "",
-                    form.comment(q.id).data or "",
-                    form.confidence(q.id).data or None,
-                    form.evidence(q.id).data or "",
-                )
-                for q in area.questions
-            },
-        )
+        save_answers(assessment, _answers_given(form, area.questions))
         audit.record("save", obj=assessment, detail=area.id)
         db.session.commit()
         if form.save_and_next.data:
+            _say_what_is_left(assessment, area)
             position = bank.areas.index(area)
             if position + 1 < len(bank.areas):
                 next_area = bank.areas[position + 1].id
@@ -148,6 +151,79 @@ def area(assessment_id: int, area_id: str) -> str | Response:
     )
 
 
+@bp.post("/assessments/<int:assessment_id>/areas/<area_id>/autosave")
+@login_required
+def autosave(assessment_id: int, area_id: str) -> tuple[Response, int]:
+    """Store one area's answers as the official gives them, so leaving the page loses nothing.
+
+    The body is the area's own form. Only the questions it carries are touched (a browser
+    always sends a question's comment box), and if any field is invalid nothing is stored.
+    """
+    assessment = assessment_or_404(current_user, assessment_id)
+    area = bank_for(assessment).area(area_id)
+    if area is None:
+        abort(404)
+    if not assessment.is_editable:
+        message = _("This assessment has been submitted and can no longer be changed.")
+        return jsonify({"errors": {"request": message}}), 409
+    form = area_form(area, content_language())
+    if not form.validate_on_submit():
+        errors = {name: messages[0] for name, messages in form.errors.items() if messages}
+        return jsonify({"errors": errors}), 422
+    given = [q for q in area.questions if comment_field_name(q.id) in request.form]
+    if given:
+        save_answers(assessment, _answers_given(form, given))
+        audit.record("save", obj=assessment, detail=area.id)
+        db.session.commit()
+    answered = assessment.answer_values()
+    in_area = sum(q.id in answered for q in area.questions)
+    return jsonify({"saved": len(given), "answered": in_area, "answered_total": len(answered)}), 200
+
+
+def _answers_given(form: AreaForm, questions: Iterable[Question]) -> dict[str, AnswerInput]:
+    return {
+        q.id: AnswerInput(
+            form.answer(q.id).data or "",
+            form.comment(q.id).data or "",
+            form.confidence(q.id).data or None,
+            form.evidence(q.id).data or "",
+        )
+        for q in questions
+    }
+
+
+def _say_what_is_left(assessment: Assessment, area: Area) -> None:
+    """Moving on is allowed with gaps, but never silently: name each question still open."""
+    answered = assessment.answer_values()
+    left = [(n, q) for n, q in enumerate(area.questions, start=1) if q.id not in answered]
+    if not left:
+        return
+    links = Markup(", ").join(
+        Markup('<a href="{href}">{label}</a>').format(
+            href=url_for("assessment.area", assessment_id=assessment.id, area_id=area.id)
+            + "#"
+            + answer_field_name(q.id),
+            label=_("question %(n)d", n=n),
+        )
+        for n, q in left
+    )
+    # Every value is escaped before it goes in: the message itself is ours.
+    flash(
+        Markup(  # noqa: S704  # nosec B704
+            ngettext(
+                "%(area)s: %(num)d question is still unanswered (%(links)s). You can come back"
+                " to it at any time before you submit.",
+                "%(area)s: %(num)d questions are still unanswered (%(links)s). You can come back"
+                " to them at any time before you submit.",
+                len(left),
+                area=escape(area.title.get(content_language())),
+                links=links,
+            )
+        ),
+        "warning",
+    )
+
+
 @bp.get("/assessments/<int:assessment_id>/review")
 @login_required
 def review(assessment_id: int) -> str | Response:
@@ -164,6 +240,22 @@ def review(assessment_id: int) -> str | Response:
         unanswered=[q for q in bank.questions() if q.id not in answered],
         form=SubmitForm(),
         pending_return=assessment.pending_return,
+    )
+
+
+@bp.get("/assessments/<int:assessment_id>/submit")
+@login_required
+def confirm_submit(assessment_id: int) -> str | Response:
+    """Submitting cannot be undone by the city, so it is asked for on a page of its own that
+    says what follows, and works the same without JavaScript."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    if (done := _editable_or_redirect(assessment)) is not None:
+        return done
+    answered = assessment.answer_values()
+    if any(q.id not in answered for q in bank_for(assessment).questions()):
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    return render_template(
+        "assessment/confirm_submit.html", assessment=assessment, form=SubmitForm()
     )
 
 

@@ -91,8 +91,14 @@ def change_status(
     return change
 
 
-def approve_assessment(assessment: Assessment, reviewer: User, comment: str = "") -> StatusChange:
-    return change_status(assessment, reviewer, "approved", comment, reviewed_at=utcnow())
+def approve_assessment(
+    assessment: Assessment,
+    reviewer: User,
+    comment: str = "",
+    notes: Mapping[str, str] | None = None,
+) -> StatusChange:
+    """Approve a submitted assessment, keeping any notes the reviewer wrote on single questions."""
+    return change_status(assessment, reviewer, "approved", comment, notes, reviewed_at=utcnow())
 
 
 def return_for_revision(

@@ -72,11 +72,16 @@ def end_timed_out_session() -> None:
         flash(_("Your session has ended. Please sign in again."), "info")
 
 
+def _landing(user: User) -> str:
+    """Reviewers start on their dashboard; officials on their city's assessments."""
+    return url_for("admin.dashboard" if user.is_admin else "assessment.index")
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @sqlite.reads_first
 def login() -> str | Response:
     if current_user.is_authenticated:
-        return redirect(url_for("assessment.index"))
+        return redirect(_landing(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         email = form.email.data or ""
@@ -93,7 +98,7 @@ def login() -> str | Response:
             audit.record("sign_in", user=user)
             db.session.commit()
             begin_session(user, remember=bool(form.remember.data))
-            return redirect(safe_next(request.args.get("next")) or url_for("assessment.index"))
+            return redirect(safe_next(request.args.get("next")) or _landing(user))
     return render_template("auth/login.html", form=form)
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectChoice, StringField, SubmitField
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms import BooleanField, Field, RadioField, SelectChoice, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.core.questionnaire import QuestionBank
 from app.models import DEPARTMENT_NAME_MAX_LENGTH
@@ -37,6 +37,15 @@ class DepartmentAnswersForm(FlaskForm):
 
     save = SubmitField(_l("Save"))
     submit = SubmitField(_l("Submit our answers"))
+    understood = BooleanField(
+        _l("We understand that our answers cannot be changed once they are submitted.")
+    )
+
+    def validate_understood(self, field: Field) -> None:
+        """Submitting is final, so it asks for this box, which works without JavaScript;
+        saving does not."""
+        if self.submit.data and not field.data:
+            raise ValidationError(_l("Tick this box to submit, or choose Save to keep working."))
 
     def answer(self, question_id: str) -> Field:
         return self[department_field_name(question_id)]

@@ -75,7 +75,7 @@ def relink(department_id: int) -> Response:
 
 
 @bp.route("/d/<token>", methods=["GET", "POST"])
-def answer(token: str) -> str | Response:
+def answer(token: str) -> str | tuple[str, int] | Response:
     """A department answers through its private link, without an account."""
     department = department_by_token_or_404(token)
     bank = bank_for(department.assessment)
@@ -96,4 +96,7 @@ def answer(token: str) -> str | Response:
         for question_id, value in department.answer_values().items():
             if bank.question(question_id) is not None:
                 form.answer(question_id).data = value
-    return render_template("departments/answer.html", department=department, bank=bank, form=form)
+    if form.errors:
+        flash(_("Nothing was submitted or saved yet: see the message above the buttons."), "error")
+    page = render_template("departments/answer.html", department=department, bank=bank, form=form)
+    return (page, 422) if form.errors else page

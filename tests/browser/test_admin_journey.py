@@ -58,6 +58,7 @@ def test_admin_returns_the_city_resubmits_the_admin_approves_and_exports(pages: 
     page.get_by_role("link", name=re.compile("^Revise")).first.click()
     expect(page.get_by_text(COMMENT).first).to_be_visible()
     pages.check("07-official-sees-the-return")
+    page.get_by_role("link", name="Submit for review…").first.click()
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_role("status").first).to_contain_text("Submitted")
     pages.check("08-resubmitted-report")
