@@ -44,6 +44,7 @@ TIME: Schema = _nullable({"type": "string", "format": "date-time"})
 LEVEL: Schema = {"type": "integer", "minimum": 1, "maximum": 5}
 SCORES: Schema = {"type": "object", "additionalProperties": _nullable(NUMBER)}
 ANY_OBJECT: Schema = {"type": "object"}
+QUESTION_IDS: Schema = {"type": "array", "items": STRING}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": {
@@ -141,6 +142,22 @@ SCHEMAS: dict[str, Schema] = {
             "evidence": STRING,
         }
     ),
+    "AreaLevel": _object(
+        {
+            "id": STRING,
+            "score": _nullable(NUMBER),
+            "level": _nullable(
+                _object(
+                    {
+                        "number": LEVEL,
+                        "name": STRING,
+                        "from_score": LEVEL,
+                        "held_back_by": QUESTION_IDS,
+                    }
+                )
+            ),
+        }
+    ),
     "Assessment": {
         **_object(
             {
@@ -156,7 +173,11 @@ SCHEMAS: dict[str, Schema] = {
                 "reviewed_at": TIME,
                 "answers": {"type": "object", "additionalProperties": _ref("AnswerOut")},
                 "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
-                "level": _object({"number": LEVEL, "name": STRING}),
+                "level": _object(
+                    {"number": LEVEL, "name": STRING},
+                    {"from_score": _nullable(LEVEL), "held_back_by": QUESTION_IDS},
+                ),
+                "areas": {"type": "array", "items": _ref("AreaLevel")},
                 "data_gaps": {"type": "array"},
                 "countermeasures": {"type": "array", "items": ANY_OBJECT},
                 "uncertainty": ANY_OBJECT,
