@@ -276,6 +276,22 @@ SCHEMAS: dict[str, Schema] = {
             "paper_forms_printed": {"type": "integer", "minimum": 1},
         },
     ),
+    "BankMoveIn": _object(
+        {},
+        {
+            "version": {"type": "string", "minLength": 1, "maxLength": 20},
+            "dry_run": {"type": "boolean"},
+        },
+    ),
+    "BankMove": _object(
+        {
+            "from_version": STRING,
+            "to_version": STRING,
+            "moved": {"type": "boolean"},
+            "carried": QUESTION_IDS,
+            "dropped": QUESTION_IDS,
+        }
+    ),
     "DepartmentIn": _object(
         {
             "name": {
@@ -511,6 +527,17 @@ PATHS: dict[str, dict[str, Any]] = {
             (400, 401, 404, 409, 422),
             (ASSESSMENT_ID,),
             "SurveyResponseIn",
+        )
+    },
+    "/assessments/{assessment_id}/question-bank": {
+        "post": _call(
+            "Move a draft to a newer question bank (the newest unless `version` names one), "
+            "keeping the answers of questions asked unchanged; `dry_run` only lists what would "
+            "be kept and dropped (409 unless a draft, 422 when no newer bank)",
+            {"200": _json(_ref("BankMove"), "Moved, or what a move would do")},
+            (400, 401, 404, 409, 422),
+            (ASSESSMENT_ID,),
+            "BankMoveIn",
         )
     },
     "/assessments/{assessment_id}/departments": {
