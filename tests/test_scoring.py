@@ -310,3 +310,12 @@ def test_snapshot_freezes_the_levels_and_what_holds_them_back() -> None:
     assert frozen["area_levels"]["planning"] == {"level": 5, "from_score": 5, "held_back_by": []}
     participation = frozen["area_levels"]["participation"]
     assert participation is not None and participation["level"] == 3
+
+
+def test_an_area_without_a_score_has_no_level_yet() -> None:
+    first = QUESTIONS[0]
+    card = score_assessment(BANK, {first.id: "5"})
+    frozen = snapshot(card, match_countermeasures(BANK, CATALOGUE, {first.id: "5"}, card))
+    others = [a.id for a in BANK.areas if a.id != first.area_id]
+    assert all(frozen["area_levels"][area_id] is None for area_id in others)
+    assert card.area(others[0]).verdict is None

@@ -10,6 +10,7 @@ from app.core.bank_move import plan_bank_move
 from app.core.questionnaire import (
     DONT_KNOW,
     NOT_APPLICABLE,
+    Content,
     Option,
     QuestionBank,
     Text,
@@ -79,3 +80,12 @@ def test_a_question_the_newer_bank_no_longer_asks_is_dropped() -> None:
     )
     move = plan_bank_move(BANK, newer, {gone.id: "5"})
     assert move.carried == {} and move.dropped == (gone.id,)
+
+
+def test_newer_banks_are_found_by_version_number_not_by_spelling() -> None:
+    content = load_content()
+    banks = {v: dataclasses.replace(BANK, version=v) for v in ("2025.9", "2026.1", "2026.10")}
+    everything = Content(banks, banks["2026.10"], content.catalogue)
+    assert [b.version for b in everything.newer_banks("2025.9")] == ["2026.1", "2026.10"]
+    assert [b.version for b in everything.newer_banks("2026.1")] == ["2026.10"]
+    assert everything.newer_banks("2026.10") == ()
