@@ -109,3 +109,13 @@ def test_an_assessment_submitted_before_the_change_keeps_its_frozen_figures(
     page = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
     assert "Level 5 of 5" in page
     assert "held back" not in page
+
+
+def test_the_questionnaire_api_publishes_the_level_rules_and_critical_questions(
+    client: FlaskClient,
+) -> None:
+    body = client.get("/api/v1/questionnaire").get_json()
+    rules = {r["level"]: r for r in body["level_rules"]}
+    assert rules[5] == {"level": 5, "min_answer_level": 3, "min_critical_level": 4}
+    critical = {q["id"] for a in body["areas"] for q in a["questions"] if q["critical"]}
+    assert CYBER in critical

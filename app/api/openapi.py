@@ -67,6 +67,16 @@ SCHEMAS: dict[str, Schema] = {
         {
             "version": STRING,
             "lang": {"enum": ["en", "zh"]},
+            "level_rules": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "level": LEVEL,
+                        "min_answer_level": LEVEL,
+                        "min_critical_level": LEVEL,
+                    }
+                ),
+            },
             "areas": {
                 "type": "array",
                 "items": _object(
@@ -85,6 +95,7 @@ SCHEMAS: dict[str, Schema] = {
                                     "help": _nullable(STRING),
                                     "paper_section": STRING,
                                     "weight": NUMBER,
+                                    "critical": {"type": "boolean"},
                                     "options": {
                                         "type": "array",
                                         "items": _object(

@@ -31,6 +31,14 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     return {
         "version": bank.version,
         "lang": lang,
+        "level_rules": [
+            {
+                "level": rule.level,
+                "min_answer_level": rule.min_answer_level,
+                "min_critical_level": rule.min_critical_level,
+            }
+            for rule in bank.level_rules
+        ],
         "areas": [
             {
                 "id": area.id,
@@ -45,6 +53,7 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
                         "help": q.help.get(lang),
                         "paper_section": q.paper_section,
                         "weight": q.weight,
+                        "critical": q.critical,
                         "options": [
                             {
                                 "value": o.value,
