@@ -133,6 +133,8 @@ def test_an_official_opens_a_survey_residents_answer_and_the_report_compares(
     assert "2 residents answered" in report
     assert "Not enough responses yet" in report
     assert "points lower" not in report
+    manage = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
+    assert "Not enough responses yet" in manage and "survey-results" not in manage
     _add_online_answers(app, MIN_RESPONSES_SHOWN - 2, 1)
     report = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
     assert "Not enough responses yet" not in report
