@@ -89,6 +89,10 @@ class ContentStore:
         """Every published bank by version, the current one among them."""
         return self._loaded.banks
 
+    def newer_banks(self, version: str) -> tuple[QuestionBank, ...]:
+        """The banks published after ``version``, oldest first."""
+        return self._loaded.newer_banks(version)
+
 
 content = ContentStore()
 babel = Babel()

@@ -137,7 +137,8 @@ def test_targets_shape_a_new_rounds_countermeasures(
     )
     second = make_assessment(official, level="3", submit=True)
     page = client.get(f"/assessments/{second}/report").get_data(as_text=True)
-    assert "No countermeasures yet" in page
+    assert 'class="card countermeasure' not in page
+    assert page.count('class="card keep-doing') == 3
 
 
 def test_a_countermeasure_becomes_an_action_and_the_next_round_follows_it_up(

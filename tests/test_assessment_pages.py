@@ -67,7 +67,10 @@ def test_whole_journey_from_start_to_report(app: Flask, client: FlaskClient, off
     assert report.status_code == 200
     assert b"Recommended countermeasures" in report.data
     assert b"Data gaps" in report.data
-    assert "Paper §4.3".encode() in report.data
+    assert "Paper §4.1".encode() in report.data
+    # Participation was all "don't know": finding the facts comes before its countermeasures.
+    assert b"First: find out who holds the facts" in report.data
+    assert "Paper §4.3".encode() not in report.data
 
 
 def test_save_draft_then_resume_shows_the_answers_and_comments(

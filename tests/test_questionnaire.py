@@ -81,6 +81,17 @@ BANK_BREAKAGES = [
         "id is used twice",
     ),
     (lambda d: d["maturity_levels"].pop(), "needs levels 1 to 5"),
+    (lambda d: _question(d).update(critical="yes"), "'critical' must be true or false"),
+    (lambda d: d.update(level_rules=[]), "'level_rules' must be a non-empty list"),
+    (lambda d: d["level_rules"][0].update(level=1), "'level' must be a whole number from 2"),
+    (lambda d: d["level_rules"][0].update(min_answer_level=6), "'min_answer_level' must be"),
+    (lambda d: d["level_rules"][0].pop("min_critical_level"), "'min_critical_level' must be"),
+    (lambda d: d["level_rules"][0].update(floor=2), "unknown key(s) floor"),
+    (lambda d: d["level_rules"][1].update(level=5), "level 5 has a rule already"),
+    (
+        lambda d: d["level_rules"][0].update(min_critical_level=1),
+        "'min_critical_level' may not be below 'min_answer_level'",
+    ),
 ]
 
 

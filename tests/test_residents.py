@@ -14,14 +14,18 @@ from flask.testing import FlaskClient
 
 from app.core.questionnaire import ContentError
 from app.core.resident_survey import (
+    MIN_RESPONSES_SHOWN,
     SURVEY_FILE,
+    ChannelResult,
     answer_problems,
     channel_of,
     load_resident_survey,
+    publishable,
     summarise,
 )
 from app.extensions import db
 from app.models import Survey, SurveyResponse
+from app.surveys.operations import record_response
 from tests.conftest import bearer, count_rows
 
 SURVEY = load_resident_survey()
@@ -127,7 +131,47 @@ def test_an_official_opens_a_survey_residents_answer_and_the_report_compares(
     report = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
     assert "Residents&#39; voice" in report or "Residents' voice" in report
     assert "2 residents answered" in report
+    assert "Not enough responses yet" in report
+    assert "points lower" not in report
+    manage = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
+    assert "Not enough responses yet" in manage and "survey-results" not in manage
+    _add_online_answers(app, MIN_RESPONSES_SHOWN - 2, 1)
+    report = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
+    assert "Not enough responses yet" not in report
     assert "points lower than its own participation score" in report
+    assert "what the city reports of its own practice" in report
+
+
+def _add_online_answers(app: Flask, how_many: int, value: int) -> None:
+    with app.app_context():
+        survey = db.session.scalars(sa.select(Survey)).one()
+        for _ in range(how_many):
+            record_response(survey, {q.id: value for q in SURVEY.questions}, date.today())
+        db.session.commit()
+
+
+def test_fewer_answers_than_the_minimum_show_nothing_but_their_number() -> None:
+    few = summarise(SURVEY, [{FIRST: 5}] * (MIN_RESPONSES_SHOWN - 1), ["paper"] * 9)
+    shown = publishable(SURVEY, few)
+    assert shown.withheld and shown.responses == MIN_RESPONSES_SHOWN - 1
+    assert shown.resident_index is None and shown.questions == ()
+    assert all(v is None for v in shown.topics.values())
+    assert shown.channels["paper"] == ChannelResult(MIN_RESPONSES_SHOWN - 1, None)
+
+
+def test_a_question_or_channel_with_too_few_answers_is_withheld_and_left_out() -> None:
+    second = SURVEY.questions[1].id
+    responses = [{FIRST: 5}] * MIN_RESPONSES_SHOWN + [{second: 1}]
+    channels = ["open"] * MIN_RESPONSES_SHOWN + ["paper"]
+    shown = publishable(SURVEY, summarise(SURVEY, responses, channels))
+    assert not shown.withheld
+    by_id = {r.question_id: r for r in shown.questions}
+    assert by_id[FIRST].score == 100 and not by_id[FIRST].withheld
+    assert by_id[second].withheld and by_id[second].score is None
+    assert by_id[second].counts == (0, 0, 0, 0, 0) and by_id[second].answers == 1
+    assert shown.resident_index == 100
+    assert shown.channels["paper"].resident_index is None
+    assert shown.channels["open"].resident_index == 100
 
 
 def test_paper_answers_are_typed_in_by_the_official(
@@ -229,6 +273,13 @@ def test_the_api_opens_a_survey_takes_paper_answers_and_reports(
     assert added.get_json() == {"responses": 1, "paper_responses": 1, "paper_forms_printed": 1}
     body = client.get(f"/api/v1/assessments/{assessment_id}", headers=headers).get_json()
     survey = body["resident_survey"]
+    assert survey["withheld"] and survey["min_responses"] == MIN_RESPONSES_SHOWN
+    assert survey["resident_index"] is None and survey["questions"] == {}
+    assert survey["sources"]["paper"] == {"responses": 1, "resident_index": None}
+    _add_online_answers(app, MIN_RESPONSES_SHOWN - 1, 1)
+    body = client.get(f"/api/v1/assessments/{assessment_id}", headers=headers).get_json()
+    survey = body["resident_survey"]
+    assert not survey["withheld"]
     assert survey["resident_index"] == 0.0 and survey["participation_score"] == 75.0
     assert survey["difference"] == -75.0
-    assert survey["questions"][FIRST]["counts"] == [1, 0, 0, 0, 0]
+    assert survey["questions"][FIRST]["counts"] == [MIN_RESPONSES_SHOWN, 0, 0, 0, 0]

@@ -133,3 +133,12 @@ def test_only_valid_links_become_hrefs() -> None:
     assert safe_link("javascript:alert(1)") is None
     assert safe_link("a plain note") is None
     assert is_link("https://x.example") and not is_link("Source: bureau")
+
+
+@pytest.mark.parametrize(("confidence", "levels"), [("high", (3, 3)), ("low", (3, 4))])
+def test_the_level_range_obeys_the_weakest_link_rules(
+    confidence: str, levels: tuple[int, int]
+) -> None:
+    answers = {q.id: AnswerCertainty("5", "high") for q in QUESTIONS}
+    answers["participation.cybersecurity"] = AnswerCertainty("1", confidence)
+    assert assess_uncertainty(BANK, answers).levels == levels

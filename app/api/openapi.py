@@ -44,6 +44,7 @@ TIME: Schema = _nullable({"type": "string", "format": "date-time"})
 LEVEL: Schema = {"type": "integer", "minimum": 1, "maximum": 5}
 SCORES: Schema = {"type": "object", "additionalProperties": _nullable(NUMBER)}
 ANY_OBJECT: Schema = {"type": "object"}
+QUESTION_IDS: Schema = {"type": "array", "items": STRING}
 
 SCHEMAS: dict[str, Schema] = {
     "Error": {
@@ -66,6 +67,16 @@ SCHEMAS: dict[str, Schema] = {
         {
             "version": STRING,
             "lang": {"enum": ["en", "zh"]},
+            "level_rules": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "level": LEVEL,
+                        "min_answer_level": LEVEL,
+                        "min_critical_level": LEVEL,
+                    }
+                ),
+            },
             "areas": {
                 "type": "array",
                 "items": _object(
@@ -84,6 +95,7 @@ SCHEMAS: dict[str, Schema] = {
                                     "help": _nullable(STRING),
                                     "paper_section": STRING,
                                     "weight": NUMBER,
+                                    "critical": {"type": "boolean"},
                                     "options": {
                                         "type": "array",
                                         "items": _object(
@@ -141,6 +153,22 @@ SCHEMAS: dict[str, Schema] = {
             "evidence": STRING,
         }
     ),
+    "AreaLevel": _object(
+        {
+            "id": STRING,
+            "score": _nullable(NUMBER),
+            "level": _nullable(
+                _object(
+                    {
+                        "number": LEVEL,
+                        "name": STRING,
+                        "from_score": LEVEL,
+                        "held_back_by": QUESTION_IDS,
+                    }
+                )
+            ),
+        }
+    ),
     "Assessment": {
         **_object(
             {
@@ -156,7 +184,11 @@ SCHEMAS: dict[str, Schema] = {
                 "reviewed_at": TIME,
                 "answers": {"type": "object", "additionalProperties": _ref("AnswerOut")},
                 "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
-                "level": _object({"number": LEVEL, "name": STRING}),
+                "level": _object(
+                    {"number": LEVEL, "name": STRING},
+                    {"from_score": _nullable(LEVEL), "held_back_by": QUESTION_IDS},
+                ),
+                "areas": {"type": "array", "items": _ref("AreaLevel")},
                 "data_gaps": {"type": "array"},
                 "countermeasures": {"type": "array", "items": ANY_OBJECT},
                 "uncertainty": ANY_OBJECT,
@@ -254,6 +286,22 @@ SCHEMAS: dict[str, Schema] = {
             "paper_responses": {"type": "integer", "minimum": 1},
             "paper_forms_printed": {"type": "integer", "minimum": 1},
         },
+    ),
+    "BankMoveIn": _object(
+        {},
+        {
+            "version": {"type": "string", "minLength": 1, "maxLength": 20},
+            "dry_run": {"type": "boolean"},
+        },
+    ),
+    "BankMove": _object(
+        {
+            "from_version": STRING,
+            "to_version": STRING,
+            "moved": {"type": "boolean"},
+            "carried": QUESTION_IDS,
+            "dropped": QUESTION_IDS,
+        }
     ),
     "DepartmentIn": _object(
         {
@@ -490,6 +538,17 @@ PATHS: dict[str, dict[str, Any]] = {
             (400, 401, 404, 409, 422),
             (ASSESSMENT_ID,),
             "SurveyResponseIn",
+        )
+    },
+    "/assessments/{assessment_id}/question-bank": {
+        "post": _call(
+            "Move a draft to a newer question bank (the newest unless `version` names one), "
+            "keeping the answers of questions asked unchanged; `dry_run` only lists what would "
+            "be kept and dropped (409 unless a draft, 422 when no newer bank)",
+            {"200": _json(_ref("BankMove"), "Moved, or what a move would do")},
+            (400, 401, 404, 409, 422),
+            (ASSESSMENT_ID,),
+            "BankMoveIn",
         )
     },
     "/assessments/{assessment_id}/departments": {

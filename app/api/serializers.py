@@ -8,7 +8,7 @@ from typing import Any
 from app.assessments.scores import bank_for, report_snapshot
 from app.core.questionnaire import QuestionBank
 from app.core.resident_survey import SurveyResults
-from app.core.scoring import ScoreCard
+from app.core.scoring import ScoreCard, SnapshotLevel
 from app.core.uncertainty import uncertainty_json
 from app.departments.operations import LEAD
 from app.models import ActionItem, Assessment, Survey
@@ -31,6 +31,14 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     return {
         "version": bank.version,
         "lang": lang,
+        "level_rules": [
+            {
+                "level": rule.level,
+                "min_answer_level": rule.min_answer_level,
+                "min_critical_level": rule.min_critical_level,
+            }
+            for rule in bank.level_rules
+        ],
         "areas": [
             {
                 "id": area.id,
@@ -45,6 +53,7 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
                         "help": q.help.get(lang),
                         "paper_section": q.paper_section,
                         "weight": q.weight,
+                        "critical": q.critical,
                         "options": [
                             {
                                 "value": o.value,
@@ -63,6 +72,21 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     }
 
 
+def _area_level(
+    bank: QuestionBank, verdict: SnapshotLevel | None, lang: str
+) -> dict[str, Any] | None:
+    """An area's level; None while it has no score, or in a snapshot frozen before area levels."""
+    if verdict is None:
+        return None
+    level = bank.maturity_levels[verdict["level"] - 1]
+    return {
+        "number": level.number,
+        "name": level.name.get(lang),
+        "from_score": verdict["from_score"],
+        "held_back_by": verdict["held_back_by"],
+    }
+
+
 def assessment_json(
     assessment: Assessment,
     lang: str = "en",
@@ -75,7 +99,8 @@ def assessment_json(
     """
     chosen_targets = None if records is None else records.targets[assessment.city_id]
     report = report_snapshot(assessment, chosen_targets)
-    level = bank_for(assessment).maturity_levels[report["level"] - 1]
+    bank = bank_for(assessment)
+    level = bank.maturity_levels[report["level"] - 1]
     return {
         "id": assessment.id,
         "status": assessment.status,
@@ -97,7 +122,20 @@ def assessment_json(
             for a in assessment.answers
         },
         "scores": {"overall": report["overall"], "areas": report["areas"]},
-        "level": {"number": level.number, "name": level.name.get(lang)},
+        "level": {
+            "number": level.number,
+            "name": level.name.get(lang),
+            "from_score": report.get("level_from_score"),
+            "held_back_by": report.get("level_held_back_by", []),
+        },
+        "areas": [
+            {
+                "id": area.id,
+                "score": report["areas"].get(area.id),
+                "level": _area_level(bank, report.get("area_levels", {}).get(area.id), lang),
+            }
+            for area in bank.areas
+        ],
         "data_gaps": report["data_gaps"],
         "countermeasures": [
             {
@@ -215,9 +253,12 @@ def survey_json(
                 "answers": r.answers,
                 "counts": list(r.counts),
                 "score": None if r.score is None else round(r.score, 1),
+                "withheld": r.withheld,
             }
             for r in results.questions
         },
+        "withheld": results.withheld,
+        "min_responses": results.shown_from,
     }
 
 

@@ -237,3 +237,22 @@ def parse_department_body(request: Request) -> str | tuple[int, dict[str, Any]]:
             "name": f"must be 1 to {DEPARTMENT_NAME_MAX_LENGTH} characters, not starting with #"
         }
     return name.strip()
+
+
+@dataclass(frozen=True)
+class BankMoveBody:
+    version: str | None
+    dry_run: bool
+
+
+def parse_bank_move_body(request: Request) -> BankMoveBody | tuple[int, dict[str, Any]]:
+    """``{"version": "2026.2", "dry_run": false}``; both optional (the newest bank, a real move)."""
+    body = _json_object(request)
+    if isinstance(body, tuple):
+        return body
+    version, dry_run = body.get("version"), body.get("dry_run", False)
+    if version is not None and (not isinstance(version, str) or not 0 < len(version) <= 20):
+        return 422, {"version": "must be a question bank version such as 2026.2"}
+    if not isinstance(dry_run, bool):
+        return 422, {"dry_run": "must be true or false"}
+    return BankMoveBody(version, dry_run)

@@ -17,14 +17,21 @@ from app.api.serializers import action_json, assessment_json, live_json, questio
 from app.api.validation import (
     ActionBody,
     AssessmentBody,
+    BankMoveBody,
     parse_action_body,
     parse_assessment_body,
+    parse_bank_move_body,
     parse_department_body,
     parse_survey_body,
     parse_survey_response,
     parse_targets_body,
 )
-from app.assessments.operations import file_assessment
+from app.assessments.operations import (
+    MoveRefused,
+    bank_move_for,
+    file_assessment,
+    move_to_bank,
+)
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
 from app.auth import throttling
@@ -234,6 +241,38 @@ def get_assessment(assessment_id: int) -> Response:
 
     body = frozen_cache.get_or_make(key, build)
     return current_app.response_class(body + "\n", mimetype="application/json")
+
+
+@bp.post("/assessments/<int:assessment_id>/question-bank")
+@token_required
+def move_bank(assessment_id: int) -> Any:
+    """Move a draft to a newer question bank (the newest unless ``version`` names one), keeping
+    the answers of unchanged questions; ``dry_run`` only says what would be kept and dropped."""
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    parsed = parse_bank_move_body(request)
+    if not isinstance(parsed, BankMoveBody):
+        return _bad_request(parsed[1], parsed[0])
+    version, dry_run = parsed.version, parsed.dry_run
+    if assessment.status != "draft":
+        return _bad_request({"status": "only a draft can move to another question bank"}, 409)
+    newer = content.newer_banks(assessment.questionnaire_version)
+    version = version or (newer[-1].version if newer else assessment.questionnaire_version)
+    try:
+        move = bank_move_for(assessment, version)
+    except MoveRefused:
+        return _bad_request({"version": "not a question bank newer than this draft's"}, 422)
+    if not dry_run:
+        move_to_bank(assessment, move.target)
+        db.session.commit()
+    return jsonify(
+        {
+            "from_version": move.source,
+            "to_version": move.target,
+            "moved": not dry_run,
+            "carried": sorted(move.carried),
+            "dropped": list(move.dropped),
+        }
+    )
 
 
 @bp.put("/assessments/<int:assessment_id>/targets")

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     Field,
+    HiddenField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -101,6 +102,13 @@ def area_form(area: Area, lang: str, **kwargs: object) -> AreaForm:
 class NewAssessmentForm(FlaskForm):
     city = SelectField(_l("City"), coerce=int, validators=[DataRequired()])
     submit = SubmitField(_l("Start a new assessment"))
+
+
+class MoveBankForm(FlaskForm):
+    """Confirms a draft's move to the newer question bank named in ``version``."""
+
+    version = HiddenField(validators=[DataRequired(), Length(max=20)])
+    submit = SubmitField(_l("Move the draft to this question bank"))
 
 
 class SubmitForm(FlaskForm):

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 
 from app.assessments.scores import bank_for, compute_snapshot
 from app.assessments.workflow import change_status
+from app.core.bank_move import BankMove, plan_bank_move
 from app.extensions import content, db
 from app.models import Answer, Assessment, City, User, utcnow
+from app.platform import audit
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,42 @@ class IncompleteAssessment(ValueError):
     def __init__(self, unanswered: list[str]) -> None:
         super().__init__(f"{len(unanswered)} questions are unanswered")
         self.unanswered = unanswered
+
+
+class MoveRefused(ValueError):
+    """A move to another question bank was asked for where none may happen."""
+
+
+def bank_move_for(assessment: Assessment, version: str) -> BankMove:
+    """What moving ``assessment`` to bank ``version`` would carry and drop.
+
+    Raises ``MoveRefused`` unless it is a draft and ``version`` is a newer bank: a submitted
+    assessment keeps its bank, answers and frozen scores for good.
+    """
+    if assessment.status != "draft":
+        raise MoveRefused("only a draft can move to another question bank")
+    newer = {bank.version: bank for bank in content.newer_banks(assessment.questionnaire_version)}
+    if version not in newer:
+        raise MoveRefused(f"question bank {version} is not newer than this draft's")
+    return plan_bank_move(bank_for(assessment), newer[version], assessment.answer_values())
+
+
+def move_to_bank(assessment: Assessment, version: str) -> BankMove:
+    """Move a draft to a newer question bank, keeping every answer whose question is unchanged
+    and removing the others (with their comments and evidence)."""
+    move = bank_move_for(assessment, version)
+    for row in [a for a in assessment.answers if a.question_id not in move.carried]:
+        assessment.answers.remove(row)
+    assessment.questionnaire_version = version
+    assessment.updated_at = utcnow()
+    db.session.flush()
+    audit.record(
+        "save",
+        obj=assessment,
+        detail=f"moved to question bank {version} from {move.source}: "
+        f"{len(move.carried)} answers kept, {len(move.dropped)} dropped",
+    )
+    return move
 
 
 def start_assessment(

@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from app.assessments.forms import (
     AreaForm,
+    MoveBankForm,
     NewAssessmentForm,
     SubmitForm,
     answer_field_name,
@@ -22,6 +23,9 @@ from app.assessments.forms import (
 from app.assessments.operations import (
     AnswerInput,
     IncompleteAssessment,
+    MoveRefused,
+    bank_move_for,
+    move_to_bank,
     save_answers,
     start_assessment,
     submit_assessment,
@@ -240,6 +244,55 @@ def review(assessment_id: int) -> str | Response:
         unanswered=[q for q in bank.questions() if q.id not in answered],
         form=SubmitForm(),
         pending_return=assessment.pending_return,
+        newer_bank=_newer_bank(assessment),
+    )
+
+
+def _newer_bank(assessment: Assessment) -> str | None:
+    """The newest bank a draft may move to, or None when it is on the newest already."""
+    if assessment.status != "draft":
+        return None
+    newer = content.newer_banks(assessment.questionnaire_version)
+    return newer[-1].version if newer else None
+
+
+@bp.route("/assessments/<int:assessment_id>/question-bank", methods=["GET", "POST"])
+@login_required
+def move_bank(assessment_id: int) -> str | Response:
+    """Confirm, then move a draft to the newest question bank; the page lists what is lost."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    if (done := _editable_or_redirect(assessment)) is not None:
+        return done
+    form = MoveBankForm()
+    version = (form.version.data if form.is_submitted() else None) or _newer_bank(assessment)
+    try:
+        move = bank_move_for(assessment, version or "")
+    except MoveRefused:
+        if form.is_submitted():
+            abort(400)
+        flash(_("This draft is on the newest question bank already."), "info")
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    if form.validate_on_submit():
+        move_to_bank(assessment, move.target)
+        db.session.commit()
+        flash(
+            _(
+                "The draft now uses question bank %(version)s. Please check the questions whose "
+                "answers were not carried over.",
+                version=move.target,
+            ),
+            "success",
+        )
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    if form.is_submitted():
+        abort(400)
+    form.version.data = move.target
+    return render_template(
+        "assessment/move_bank.html",
+        assessment=assessment,
+        bank=bank_for(assessment),
+        move=move,
+        form=form,
     )
 
 

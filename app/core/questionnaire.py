@@ -20,6 +20,7 @@ AREA_IDS = ("planning", "environment", "participation")
 AREA_PAPER_SECTIONS = {"planning": "3.1", "environment": "3.2", "participation": "3.3"}
 COUNTERMEASURE_SECTIONS = {"planning": "4.1", "environment": "4.2", "participation": "4.3"}
 LEVELS_PER_QUESTION = 5
+MATURITY_LEVELS = 5
 DONT_KNOW = "dont_know"
 NOT_APPLICABLE = "not_applicable"
 
@@ -58,6 +59,8 @@ class Question:
     text: Text
     help: Text
     options: tuple[Option, ...]
+    critical: bool = False
+    """A floor no average may hide: the bank's level rules ask more of critical questions."""
 
     @property
     def levels(self) -> tuple[Option, ...]:
@@ -65,6 +68,29 @@ class Question:
 
     def option(self, value: str) -> Option | None:
         return next((o for o in self.options if o.value == value), None)
+
+    def answer_level(self, value: str | None) -> int | None:
+        """The maturity level (1..5) an answer stands for, by its rung on this question's ladder.
+
+        "Don't know" counts as level 1: a practice nobody can vouch for holds no level up.
+        Not applicable, unanswered and unknown values have no level.
+        """
+        option = None if value is None else self.option(value)
+        if option is None or option.kind == "not_applicable":
+            return None
+        if option.kind == "dont_know":
+            return 1
+        return maturity_of_rung(self.levels.index(option), len(self.levels))
+
+
+def maturity_of_rung(rung: int, rungs: int) -> int:
+    """Map rung ``rung`` (0 = lowest) of a ladder ``rungs`` long onto maturity levels 1..5.
+
+    Rounded down, so only a ladder's top rung reaches level 5 and its lowest is always 1.
+    """
+    if rungs <= 1:
+        return MATURITY_LEVELS
+    return 1 + (MATURITY_LEVELS - 1) * rung // (rungs - 1)
 
 
 @dataclass(frozen=True)
@@ -86,10 +112,21 @@ class MaturityLevel:
 
 
 @dataclass(frozen=True)
+class LevelRule:
+    """The weakest-link rule for one maturity level: reaching ``level`` (or any above it) needs
+    every answer at ``min_answer_level`` or more, every critical one at ``min_critical_level``."""
+
+    level: int
+    min_answer_level: int
+    min_critical_level: int
+
+
+@dataclass(frozen=True)
 class QuestionBank:
     version: str
     areas: tuple[Area, ...]
     maturity_levels: tuple[MaturityLevel, ...]
+    level_rules: tuple[LevelRule, ...] = ()
     _by_id: dict[str, Question] = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +181,14 @@ class Content:
     def bank(self, version: str) -> QuestionBank:
         """Return the bank an assessment was filed against, falling back to the current one."""
         return self.banks.get(version, self.current)
+
+    def newer_banks(self, version: str) -> tuple[QuestionBank, ...]:
+        """The banks published after ``version``, oldest first: where a draft may move to."""
+        return tuple(
+            self.banks[v]
+            for v in sorted(self.banks, key=_version_key)
+            if _version_key(v) > _version_key(version)
+        )
 
 
 class _Reader:
@@ -229,6 +274,9 @@ def _question(r: _Reader, node: object, area_id: str, where: str) -> Question:
     na_allowed = q.get("not_applicable_allowed", False)
     if not isinstance(na_allowed, bool):
         raise r.fail(where, "'not_applicable_allowed' must be true or false")
+    critical = q.get("critical", False)
+    if not isinstance(critical, bool):
+        raise r.fail(where, "'critical' must be true or false")
     return Question(
         id=question_id,
         area_id=area_id,
@@ -237,6 +285,7 @@ def _question(r: _Reader, node: object, area_id: str, where: str) -> Question:
         text=r.text(q, "text", where),
         help=r.text(q, "help", where),
         options=_scale(levels, na_allowed),
+        critical=critical,
     )
 
 
@@ -284,6 +333,37 @@ def _maturity_levels(r: _Reader, doc: Mapping[str, Any]) -> tuple[MaturityLevel,
     return tuple(levels)
 
 
+def _level_rule_number(r: _Reader, m: Mapping[str, Any], key: str, where: str, low: int) -> int:
+    value = m.get(key)
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= MATURITY_LEVELS:
+        raise r.fail(where, f"'{key}' must be a whole number from {low} to {MATURITY_LEVELS}")
+    return value
+
+
+def _level_rules(r: _Reader, doc: Mapping[str, Any]) -> tuple[LevelRule, ...]:
+    """The optional ``level_rules`` block: at most one rule per level from 2 to 5."""
+    if "level_rules" not in doc:
+        return ()
+    rules: list[LevelRule] = []
+    for i, node in enumerate(r.items(doc, "level_rules", "top level")):
+        where = f"level rule #{i + 1}"
+        m = r.mapping(node, where)
+        unknown = set(m) - {"level", "min_answer_level", "min_critical_level"}
+        if unknown:
+            raise r.fail(where, f"unknown key(s) {', '.join(sorted(map(str, unknown)))}")
+        rule = LevelRule(
+            _level_rule_number(r, m, "level", where, 2),
+            _level_rule_number(r, m, "min_answer_level", where, 1),
+            _level_rule_number(r, m, "min_critical_level", where, 1),
+        )
+        if any(other.level == rule.level for other in rules):
+            raise r.fail(where, f"level {rule.level} has a rule already")
+        if rule.min_critical_level < rule.min_answer_level:
+            raise r.fail(where, "'min_critical_level' may not be below 'min_answer_level'")
+        rules.append(rule)
+    return tuple(sorted(rules, key=lambda rule: rule.level))
+
+
 def load_question_bank(path: Path) -> QuestionBank:
     """Parse and validate one question bank file."""
     r = _Reader(path)
@@ -298,7 +378,7 @@ def load_question_bank(path: Path) -> QuestionBank:
         if question.id in seen:
             raise r.fail(f"question '{question.id}'", "id is used twice")
         seen.add(question.id)
-    return QuestionBank(version, areas, _maturity_levels(r, doc))
+    return QuestionBank(version, areas, _maturity_levels(r, doc), _level_rules(r, doc))
 
 
 def load_catalogue(path: Path, bank: QuestionBank) -> Catalogue:

@@ -125,7 +125,13 @@ class QuestionResult:
     """How many residents chose each point of the scale, 1 first."""
     score: float | None
     """0..100, None when nobody answered."""
+    withheld: bool = False
+    """Too few answers to show without giving someone's answer away: counts zero, no score."""
 
+
+MIN_RESPONSES_SHOWN = 10
+"""Fewer answers than this are never shown, as a whole, per channel or per question: with a
+handful, a neighbour or an official could tell who answered what."""
 
 CHANNELS = ("invited", "open", "paper")
 """Where a response came from: online with a single-use invitation code (verified), online
@@ -159,6 +165,13 @@ class SurveyResults:
     """The mean of the topic scores: the residents' own participation-and-trust score."""
     channels: Mapping[str, ChannelResult] = field(default_factory=dict)
     """Per channel of ``CHANNELS``, when the responses' channels were given."""
+    shown_from: int = 0
+    """The fewest responses from which any figure is shown (``publishable``)."""
+
+    @property
+    def withheld(self) -> bool:
+        """Too few responses yet: every figure but the counts of responses is withheld."""
+        return self.responses < self.shown_from
 
 
 def summarise(
@@ -190,3 +203,42 @@ def summarise(
     }
     index = mean(topics.values())
     return SurveyResults(len(responses), tuple(results), topics, index, by_channel)
+
+
+def publishable(
+    survey: ResidentSurvey, results: SurveyResults, minimum: int = MIN_RESPONSES_SHOWN
+) -> SurveyResults:
+    """The results with every figure withheld that rests on fewer than ``minimum`` answers.
+
+    Below ``minimum`` responses in all, only the numbers of responses remain. Above it, a
+    question or channel with fewer answers loses its figures, and the topic scores and the index
+    are taken over the questions still shown.
+    """
+    channels = {
+        name: found if found.responses >= minimum else ChannelResult(found.responses, None)
+        for name, found in results.channels.items()
+    }
+    if results.responses < minimum:
+        return SurveyResults(
+            results.responses,
+            (),
+            dict.fromkeys(results.topics),
+            None,
+            channels,
+            minimum,
+        )
+    questions = tuple(
+        r
+        if r.answers >= minimum
+        else QuestionResult(r.question_id, r.answers, (0,) * len(r.counts), None, True)
+        for r in results.questions
+    )
+    topics = {
+        topic: mean(
+            r.score for r, q in zip(questions, survey.questions, strict=True) if q.topic == topic
+        )
+        for topic in survey.topics
+    }
+    return SurveyResults(
+        results.responses, questions, topics, mean(topics.values()), channels, minimum
+    )

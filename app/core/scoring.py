@@ -6,15 +6,16 @@ Pure functions over the frozen content objects: no Flask, no database, so the mo
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TypedDict
+from typing import NotRequired, TypedDict
 
 from app.core.questionnaire import (
     DONT_KNOW,
     NOT_APPLICABLE,
     Catalogue,
     Countermeasure,
+    LevelRule,
     MaturityLevel,
     Question,
     QuestionBank,
@@ -24,8 +25,16 @@ from app.core.stats import weighted_mean
 DEFAULT_TARGET = 0.75
 """The question score a city should reach: level 4 of 5, 'established and measured'."""
 
-STRONG_AREA_SCORE = 80.0
-"""An area at or above this gets a 'keep doing' note instead of a list of actions."""
+
+@dataclass(frozen=True)
+class LevelVerdict:
+    """A level read from a score, then capped by the bank's weakest-link rules."""
+
+    level: MaturityLevel
+    from_score: MaturityLevel
+    """The level the score alone would give."""
+    held_back_by: tuple[str, ...]
+    """When capped: the questions that keep it from the next level up, in the bank's order."""
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class AreaScore:
     """0..100, or None when no applicable question has been answered yet."""
     answered: int
     total: int
+    verdict: LevelVerdict | None = None
+    """The area's own level; None while it has no score."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,10 @@ class ScoreCard:
     """Questions answered "don't know": scored 0 and listed so the city can find the facts."""
     not_applicable: tuple[str, ...]
     unanswered: tuple[str, ...]
+    level_from_score: MaturityLevel | None = None
+    """The level the overall index alone would give, before the weakest-link rules."""
+    held_back_by: tuple[str, ...] = ()
+    """The questions that keep the overall level from the next one up."""
 
     def area(self, area_id: str) -> AreaScore:
         return next(a for a in self.areas if a.area_id == area_id)
@@ -74,8 +89,42 @@ def score_question(question: Question, value: str | None) -> float | None:
     return None if option is None else option.score
 
 
+def _rule_failures(
+    rule: LevelRule, questions: Iterable[Question], answers: Mapping[str, str]
+) -> tuple[str, ...]:
+    failing = []
+    for question in questions:
+        level = question.answer_level(answers.get(question.id))
+        if level is None:
+            continue
+        floor = rule.min_critical_level if question.critical else rule.min_answer_level
+        if level < floor:
+            failing.append(question.id)
+    return tuple(failing)
+
+
+def capped_level(
+    bank: QuestionBank, score: float, questions: Iterable[Question], answers: Mapping[str, str]
+) -> LevelVerdict:
+    """The level of ``score``, lowered until every level rule up to it holds for ``questions``.
+
+    Raising an answer never lowers the result: the score's level rises or stays, and a rule
+    that held still holds.
+    """
+    questions = tuple(questions)
+    from_score = bank.level_for(score)
+    for rule in bank.level_rules:
+        if rule.level > from_score.number:
+            break
+        failing = _rule_failures(rule, questions, answers)
+        if failing:
+            return LevelVerdict(bank.maturity_levels[rule.level - 2], from_score, failing)
+    return LevelVerdict(from_score, from_score, ())
+
+
 def score_assessment(bank: QuestionBank, answers: Mapping[str, str]) -> ScoreCard:
-    """Score every area (weighted mean of answered, applicable questions) and the whole city."""
+    """Score every area (weighted mean of answered, applicable questions) and the whole city,
+    and give each, and the city, a level capped by the bank's weakest-link rules."""
     area_scores: list[AreaScore] = []
     data_gaps: list[str] = []
     not_applicable: list[str] = []
@@ -96,21 +145,24 @@ def score_assessment(bank: QuestionBank, answers: Mapping[str, str]) -> ScoreCar
             [score_question(q, answers.get(q.id)) for q in area.questions],
             [q.weight for q in area.questions],
         )
-        area_scores.append(
-            AreaScore(area.id, None if mean is None else 100 * mean, answered, len(area.questions))
-        )
+        score = None if mean is None else 100 * mean
+        verdict = None if score is None else capped_level(bank, score, area.questions, answers)
+        area_scores.append(AreaScore(area.id, score, answered, len(area.questions), verdict))
     area_weights = {area.id: area.weight for area in bank.areas}
     overall = weighted_mean(
         [a.score for a in area_scores], [area_weights[a.area_id] for a in area_scores]
     )
     overall = 0.0 if overall is None else overall
+    verdict = capped_level(bank, overall, bank.questions(), answers)
     return ScoreCard(
         overall=overall,
-        level=bank.level_for(overall),
+        level=verdict.level,
         areas=tuple(area_scores),
         data_gaps=tuple(data_gaps),
         not_applicable=tuple(not_applicable),
         unanswered=tuple(unanswered),
+        level_from_score=verdict.from_score,
+        held_back_by=verdict.held_back_by,
     )
 
 
@@ -121,23 +173,29 @@ def match_countermeasures(
     card: ScoreCard,
     targets: Mapping[str, float] | None = None,
 ) -> Recommendations:
-    """Rank the countermeasures for every question answered below its target.
+    """Rank the countermeasures for every question answered with a level below its target.
 
     Priority is weight x gap summed over the weak questions a countermeasure addresses; ties go
-    to the weaker area. Areas already strong get no actions, only a 'keep doing' note.
+    to the weaker area. However high its average, an area with one weak question gets its
+    actions: only an area with no question below target (and no "don't know") gets a
+    'keep doing' note instead. A "don't know" calls for no countermeasure: finding the facts
+    comes first (``ScoreCard.data_gaps``).
     """
     targets = targets or {}
-    strong = tuple(
-        a.area_id for a in card.areas if a.score is not None and a.score >= STRONG_AREA_SCORE
-    )
     urgency: dict[str, float] = {}
+    below_target: set[str] = set()
     for question in bank.questions():
-        if question.area_id in strong:
-            continue
-        score = score_question(question, answers.get(question.id, ""))
+        value = answers.get(question.id, "")
+        score = score_question(question, value)
         target = targets.get(question.id, DEFAULT_TARGET)
-        if score is not None and score < target:
+        if score is None or score >= target:
+            continue
+        below_target.add(question.area_id)
+        if value != DONT_KNOW:
             urgency[question.id] = question.weight * (target - score)
+    strong = tuple(
+        a.area_id for a in card.areas if a.score is not None and a.area_id not in below_target
+    )
 
     area_rank = {a.area_id: (a.score if a.score is not None else 100.0) for a in card.areas}
     matches = []
@@ -170,6 +228,12 @@ class SnapshotCountermeasure(TypedDict):
     questions: list[str]
 
 
+class SnapshotLevel(TypedDict):
+    level: int
+    from_score: int
+    held_back_by: list[str]
+
+
 class Snapshot(TypedDict):
     overall: float
     level: int
@@ -179,6 +243,20 @@ class Snapshot(TypedDict):
     unanswered: list[str]
     strong_areas: list[str]
     countermeasures: list[SnapshotCountermeasure]
+    level_from_score: NotRequired[int]
+    """Absent from snapshots frozen before the weakest-link rules (as are the two below)."""
+    level_held_back_by: NotRequired[list[str]]
+    area_levels: NotRequired[dict[str, SnapshotLevel | None]]
+
+
+def _level(verdict: LevelVerdict | None) -> SnapshotLevel | None:
+    if verdict is None:
+        return None
+    return {
+        "level": verdict.level.number,
+        "from_score": verdict.from_score.number,
+        "held_back_by": list(verdict.held_back_by),
+    }
 
 
 def snapshot(card: ScoreCard, recommendations: Recommendations) -> Snapshot:
@@ -190,7 +268,10 @@ def snapshot(card: ScoreCard, recommendations: Recommendations) -> Snapshot:
     return {
         "overall": round(card.overall, 1),
         "level": card.level.number,
+        "level_from_score": (card.level_from_score or card.level).number,
+        "level_held_back_by": list(card.held_back_by),
         "areas": {a.area_id: None if a.score is None else round(a.score, 1) for a in card.areas},
+        "area_levels": {a.area_id: _level(a.verdict) for a in card.areas},
         "data_gaps": list(card.data_gaps),
         "not_applicable": list(card.not_applicable),
         "unanswered": list(card.unanswered),

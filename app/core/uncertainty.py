@@ -14,7 +14,7 @@ from typing import TypedDict
 from urllib.parse import urlsplit
 
 from app.core.questionnaire import DONT_KNOW, QuestionBank
-from app.core.scoring import score_question
+from app.core.scoring import capped_level, score_question
 from app.core.stats import weighted_mean
 
 CONFIDENCES = ("low", "medium", "high")
@@ -108,8 +108,30 @@ def assess_uncertainty(bank: QuestionBank, answers: Mapping[str, AnswerCertainty
     low = weighted_mean([r.low for r, _ in ranges], [w for _, w in ranges])
     high = weighted_mean([r.high for r, _ in ranges], [w for _, w in ranges])
     overall = ScoreRange(low or 0.0, high or 0.0)
-    levels = (bank.level_for(overall.low).number, bank.level_for(overall.high).number)
+    given = {qid: answer.value for qid, answer in answers.items()}
+    levels = (
+        capped_level(bank, overall.low, bank.questions(), given).level.number,
+        capped_level(bank, overall.high, bank.questions(), _raised(bank, answers)).level.number,
+    )
     return Uncertainty(overall, levels, areas)
+
+
+def _raised(bank: QuestionBank, answers: Mapping[str, AnswerCertainty]) -> dict[str, str]:
+    """Each answer at the highest level its confidence allows ("don't know" at the top), so the
+    level range's high end is weighed against the level rules as generously as its score."""
+    raised = {}
+    for question in bank.questions():
+        given = answers.get(question.id)
+        option = None if given is None else question.option(given.value)
+        if given is None or option is None or option.kind == "not_applicable":
+            continue
+        ladder = question.levels
+        if option.kind == "dont_know":
+            raised[question.id] = ladder[-1].value
+            continue
+        step = SPREAD_IN_LEVELS.get(given.confidence, 0)
+        raised[question.id] = ladder[min(len(ladder) - 1, ladder.index(option) + step)].value
+    return raised
 
 
 def is_link(evidence: str) -> bool:

@@ -24,7 +24,7 @@ from limits import parse
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.resident_survey import SurveyResults, channel_of, summarise
+from app.core.resident_survey import SurveyResults, channel_of, publishable, summarise
 from app.extensions import content, db
 from app.models import (
     Assessment,
@@ -275,13 +275,15 @@ def record_paper_response(survey: Survey, answers: Mapping[str, int], today: dat
 
 
 def results_of(survey_rows: Iterable[tuple[str, bool, Mapping[str, int]]]) -> SurveyResults:
-    """Sum up responses given as (source, verified, answers), each channel apart as well."""
+    """Sum up responses given as (source, verified, answers), each channel apart as well,
+    withholding every figure too few answers would give away (``MIN_RESPONSES_SHOWN``)."""
     rows = list(survey_rows)
-    return summarise(
+    results = summarise(
         content.resident_survey,
         [answers for _, _, answers in rows],
         [channel_of(source, verified) for source, verified, _ in rows],
     )
+    return publishable(content.resident_survey, results)
 
 
 def survey_results(survey: Survey) -> SurveyResults:
