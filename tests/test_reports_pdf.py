@@ -30,7 +30,6 @@ from app.platform import pdf
 from app.reports.insights import report_insights
 from tests.conftest import bearer
 
-HANGZHOU = "杭州 Hangzhou"
 
 
 def pdf_text(data: bytes) -> str:
@@ -399,27 +398,6 @@ def test_the_date_beside_the_status_badge_does_not_repeat_the_status(
     for html in (page, cover):
         line = head_line(html)
         assert line.lower().count(status_word) == 1, line
-
-
-@pytest.fixture
-def demo_hangzhou(app: Flask) -> int:
-    """The demo data: Hangzhou's current round has three departments, a resident survey with
-    fifty answers, last year's round, targets and actions of both rounds, and five peers."""
-    from app.cli.demo import seed
-
-    with app.app_context():
-        seed()
-        db.session.commit()
-        city = db.session.scalars(sa.select(City).where(City.name == HANGZHOU)).one()
-        return (
-            db.session.scalars(
-                sa.select(Assessment).where(
-                    Assessment.city_id == city.id, Assessment.status == "submitted"
-                )
-            )
-            .one()
-            .id
-        )
 
 
 def issue_8_sections(app: Flask, assessment_id: int, lang: str) -> dict[str, tuple[str, ...]]:
