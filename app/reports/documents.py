@@ -45,6 +45,7 @@ def _fonts(style_or_run: object, east_asia: str, size: float, bold: bool = False
     font.name = LATIN_FONT
     font.size = Pt(size)
     font.bold = bold
+    font.italic = False
     font.color.rgb = RGBColor(0, 0, 0)
     properties = style_or_run.element.get_or_add_rPr()  # type: ignore[attr-defined]
     fonts = properties.find(qn("w:rFonts"))
@@ -106,6 +107,11 @@ class _Writer:
         for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
             styles[name].paragraph_format.keep_with_next = True
         styles["Title"].paragraph_format.line_spacing = Pt(36)
+        styles["Title"].paragraph_format.space_after = Pt(12)
+        styles["Heading 1"].paragraph_format.space_before = Pt(8)
+        # The template's title has a blue rule under it; an official document's title has none.
+        for border in styles["Title"].element.xpath("./w:pPr/w:pBdr"):
+            border.getparent().remove(border)
         table_text = styles.add_style("Table Text", styles["Normal"].type)
         table_text.base_style = styles["Normal"]
         _paragraph_style(table_text, BODY_FONT, 12)
@@ -146,6 +152,9 @@ class _Writer:
             for cell, value in zip(cells, values, strict=True):
                 cell.paragraphs[0].style = "Table Text"
                 cell.paragraphs[0].add_run(value)
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = Mm(width)
         for row in table.rows:
             for cell, width in zip(row.cells, widths, strict=True):
                 cell.width = Mm(width)

@@ -98,7 +98,7 @@ class QuestionFact:
     def describe(self) -> str:
         """E.g. "answered at level 1 of 5, target 4" — what an official can check."""
         if self.level is None:
-            return _("answered “Don't know”, target level %(target)d", target=self.target)
+            return _("answered “Don't know”, target %(target)d", target=self.target)
         return _(
             "answered at level %(level)d of %(levels)d, target %(target)d",
             level=self.level,
