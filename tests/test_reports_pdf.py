@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_babel import gettext as _
@@ -29,7 +28,6 @@ from app.models import Assessment, City, User
 from app.platform import pdf
 from app.reports.insights import report_insights
 from tests.conftest import bearer
-
 
 
 def pdf_text(data: bytes) -> str:
