@@ -11,6 +11,7 @@ import io
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -96,15 +97,15 @@ def _status_names() -> dict[str, str]:
 
 
 COLUMNS = (
-    (lambda: _("Area"), 22),
-    (lambda: _("Question"), 48),
-    (lambda: _("Current level"), 12),
-    (lambda: _("Target level"), 12),
-    (lambda: _("Countermeasures"), 40),
-    (lambda: _("Paper section"), 14),
-    (lambda: _("Owner"), 28),
-    (lambda: _("Due date"), 13),
-    (lambda: _("Status"), 12),
+    (_l("Area"), 22),
+    (_l("Question"), 48),
+    (_l("Current level"), 12),
+    (_l("Target level"), 12),
+    (_l("Countermeasures"), 40),
+    (_l("Paper section"), 14),
+    (_l("Owner"), 28),
+    (_l("Due date"), 13),
+    (_l("Status"), 12),
 )
 
 
@@ -115,18 +116,18 @@ def ledger_xlsx(
     book = Workbook()
     book.remove(book.worksheets[0])
     sheet = book.create_sheet(_("Rectification ledger")[:31])  # Excel's longest sheet name
-    sheet.append([safe_cell(label()) for label, _width in COLUMNS])
+    sheet.append([safe_cell(str(label)) for label, _width in COLUMNS])
     for row in ledger_rows(summary, actions, lang):
         fact = row.fact
-        level = _("Don't know") if fact.level is None else str(fact.level)
+        level: str | int = _("Don't know") if fact.level is None else fact.level
         sheet.append(
             [
-                safe_cell(value)
+                safe_cell(value) if isinstance(value, str) else value
                 for value in (
                     fact.area.title.get(lang),
                     fact.question.text.get(lang),
                     level,
-                    str(fact.target),
+                    fact.target,
                     "\n".join(row.measures),
                     row.sections,
                     row.owner,
