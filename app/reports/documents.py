@@ -180,11 +180,7 @@ def _recommendation(writer: _Writer, r: Recommendation, lang: str) -> None:
                 section=section,
             )
         )
-    writer.text(
-        _("Usually owned by %(owner)s · %(horizon)s", owner=r.owner, horizon=r.horizon)
-        + " · "
-        + _("Paper §%(section)s", section=r.section)
-    )
+    writer.text(r.ownership + " · " + _("Paper §%(section)s", section=r.section))
 
 
 def report_docx(
@@ -234,7 +230,7 @@ def report_docx(
                 "#",
                 _("What to do"),
                 _("Problem in the paper"),
-                _("Usually owned by"),
+                _("Owner"),
                 _("Time frame"),
             ],
             [
@@ -242,7 +238,7 @@ def report_docx(
                     str(rank),
                     f"{r.title}\n{r.why}",
                     ", ".join(f"§{s}" for s in r.problem_sections) or f"§{r.area.paper_section}",
-                    r.owner,
+                    f"{r.owner} {_('(action plan)') if r.owner_planned else _('(usually)')}",
                     r.horizon,
                 ]
                 for rank, r in enumerate(summary.act_first, start=1)

@@ -143,6 +143,21 @@ class Recommendation:
     action: ActionItem | None
 
     @property
+    def owner_planned(self) -> bool:
+        return self.action is not None and bool(self.action.owner)
+
+    @property
+    def ownership(self) -> str:
+        """Who and by when, in words that say whether the city chose the owner or we suggest it."""
+        if self.owner_planned:
+            return _(
+                "Owner in the action plan: %(owner)s · %(horizon)s",
+                owner=self.owner,
+                horizon=self.horizon,
+            )
+        return _("Usually owned by %(owner)s · %(horizon)s", owner=self.owner, horizon=self.horizon)
+
+    @property
     def problem_sections(self) -> tuple[str, ...]:
         """The paper's problem sections (§3.x) the countermeasure answers."""
         return tuple(sorted({fact.question.paper_section for fact in self.reasons}))
