@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import yaml
 from flask_babel import gettext as _
@@ -53,9 +54,9 @@ def _responsibilities() -> tuple[dict[str, Responsibility], dict[str, Responsibi
     document = yaml.safe_load((CONTENT_DIR / "countermeasure_owners.yaml").read_text("utf-8"))
     horizons = {key: Text(**value) for key, value in document["horizons"].items()}
 
-    def read(entries: Mapping[str, dict[str, object]]) -> dict[str, Responsibility]:
+    def read(entries: Mapping[str, Any]) -> dict[str, Responsibility]:
         return {
-            key: Responsibility(Text(**entry["owner"]), horizons[str(entry["horizon"])])  # type: ignore[arg-type]
+            key: Responsibility(Text(**entry["owner"]), horizons[entry["horizon"]])
             for key, entry in entries.items()
         }
 
@@ -182,8 +183,6 @@ class Recommendation:
 class Briefing:
     """The first page, and the countermeasures after it."""
 
-    city: str
-    overall: float
     level: MaturityLevel
     verdict: str
     held_back: str
@@ -349,8 +348,6 @@ def briefing(
             area=weakest_area,
         )
     return Briefing(
-        city=city,
-        overall=report["overall"],
         level=level,
         verdict=verdict,
         held_back=held_back,
@@ -364,16 +361,6 @@ def briefing(
         ),
         weak=weak,
     )
-
-
-def catalogue_titles(question_id: str, lang: str) -> list[str]:
-    """Titles of every current countermeasure addressing a question, for ledger rows no
-    recommendation of this round covers (a weak question in an area strong overall)."""
-    return [
-        measure.title.get(lang)
-        for measure in content.catalogue.countermeasures
-        if question_id in measure.question_ids
-    ]
 
 
 @dataclass(frozen=True)
