@@ -34,6 +34,7 @@ OFFICIAL = "official@a.example"
 ADMIN = "admin@x.example"
 # Production's scrypt costs a fifth of a second a hash; at 1,000 rounds the suite signs in freely.
 CHEAP_PASSWORD_HASH = "pbkdf2:sha256:1000"
+DEMO_CITY = "杭州 Hangzhou"
 TRANSLATIONS = Path(__file__).parent.parent / "app" / "translations"
 
 
@@ -273,3 +274,24 @@ def get_assessment(app: Flask, assessment_id: int) -> Assessment:
         _ = found.answers, found.city
         db.session.expunge(found)
         return found
+
+
+@pytest.fixture
+def demo_hangzhou(app: Flask) -> int:
+    """The demo data: Hangzhou's current round has three departments, a resident survey with
+    fifty answers, last year's round, targets and actions of both rounds, and five peers."""
+    from app.cli.demo import seed
+
+    with app.app_context():
+        seed()
+        db.session.commit()
+        city = db.session.scalars(sa.select(City).where(City.name == DEMO_CITY)).one()
+        return (
+            db.session.scalars(
+                sa.select(Assessment).where(
+                    Assessment.city_id == city.id, Assessment.status == "submitted"
+                )
+            )
+            .one()
+            .id
+        )

@@ -69,6 +69,13 @@ def _access(kind: str, *allowed: int, signed_in: set[int] | None = None) -> Acce
     return Access(kind, frozenset(allowed), None if signed_in is None else frozenset(signed_in))
 
 
+DOCUMENTS = {
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+"""What an API call may answer besides JSON: the report and the ledger as files."""
+
 ROUTES: dict[tuple[str, str], Access] = {
     # Sign-in, display settings and the links shared with residents and departments.
     ("auth.login", "GET"): _access("public", 200, signed_in={302}),
@@ -102,6 +109,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("assessment.move_bank", "GET"): _access("city", 302),
     ("assessment.move_bank", "POST"): _access("city", 302),
     ("reports.report_pdf", "GET"): _access("city", 200, 503),
+    ("reports.report_docx_file", "GET"): _access("city", 200),
+    ("reports.ledger_xlsx_file", "GET"): _access("city", 200),
     ("plan.targets", "GET"): _access("city", 200),
     ("plan.targets", "POST"): _access("city", 302),
     ("plan.actions", "GET"): _access("city", 200),
@@ -157,6 +166,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.add_paper_response", "POST"): _access("city", 422),
     ("api.invite", "POST"): _access("city", 422),
     ("reports.api_report_pdf", "GET"): _access("city", 200, 503),
+    ("reports.api_report_docx", "GET"): _access("city", 200),
+    ("reports.api_ledger_xlsx", "GET"): _access("city", 200),
 }
 
 
@@ -290,7 +301,7 @@ def test_route_by_role(
         if api:
             assert (
                 response.is_json
-                or response.mimetype == "application/pdf"
+                or (response.status_code == 200 and response.mimetype in DOCUMENTS)
                 or (response.status_code == 204 and not response.data)
             ), (role, url)
         if role == "anonymous" and not api and access.kind != "public":

@@ -573,6 +573,40 @@ PATHS: dict[str, dict[str, Any]] = {
             (ASSESSMENT_ID, LANG),
         )
     },
+    "/assessments/{assessment_id}/report.docx": {
+        "get": _call(
+            "The report as an editable Word document, laid out as an official document",
+            {
+                "200": {
+                    "description": "The Word document",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": {
+                            "schema": {"type": "string"}
+                        }
+                    },
+                }
+            },
+            (400, 401, 404),
+            (ASSESSMENT_ID, LANG),
+        )
+    },
+    "/assessments/{assessment_id}/ledger.xlsx": {
+        "get": _call(
+            "The rectification ledger: one row per question below its target",
+            {
+                "200": {
+                    "description": "The Excel workbook",
+                    "content": {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string"}
+                        }
+                    },
+                }
+            },
+            (400, 401, 404),
+            (ASSESSMENT_ID, LANG),
+        )
+    },
 }
 
 

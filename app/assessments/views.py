@@ -38,7 +38,7 @@ from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
 from app.platform.caching import frozen_cache
-from app.reports.insights import report_context
+from app.reports.summary import report_context
 from app.reports.versions import frozen_version
 from app.web.i18n import content_language
 

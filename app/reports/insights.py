@@ -355,14 +355,3 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
         survey_questions=live.survey_questions,
         departments=live.departments,
     )
-
-
-def report_context(assessment: Assessment) -> dict[str, object]:
-    """What the report templates, HTML and PDF, are rendered with."""
-    return {
-        "assessment": assessment,
-        "bank": bank_for(assessment),
-        "report": report_snapshot(assessment),
-        "keep_doing": content.catalogue.keep_doing,
-        "insights": report_insights(assessment),
-    }
