@@ -93,7 +93,7 @@ def _detail(
         history=status_history(assessment),
         approve_form=approve or ApproveForm(prefix="approve", formdata=None),
         return_form=returning or return_form(bank, prefix="return", formdata=None),
-        keep_doing=content.catalogue.keep_doing,
+        keep_doing=content.catalogue_for(bank.version).keep_doing,
         insights=report_insights(assessment),
     )
 
