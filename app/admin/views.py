@@ -143,11 +143,14 @@ def dashboard() -> str:
 def questions() -> str:
     """The current question bank beside the paper, so a figure can be traced to its section."""
     bank = content.current
+    catalogue = content.catalogue
     measures = {
-        q.id: [cm for cm in content.catalogue.countermeasures if q.id in cm.question_ids]
+        q.id: [cm for cm in catalogue.countermeasures if q.id in cm.question_ids]
         for q in bank.questions()
     }
-    return render_template("admin/questions.html", bank=bank, countermeasures=measures)
+    return render_template(
+        "admin/questions.html", bank=bank, countermeasures=measures, catalogue=catalogue
+    )
 
 
 @bp.get("/compare")

@@ -27,6 +27,11 @@ def _time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _standards_of(bank: QuestionBank, question_id: str) -> list[str]:
+    question = bank.question(question_id)
+    return [] if question is None else list(question.standards)
+
+
 def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     return {
         "version": bank.version,
@@ -44,6 +49,8 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
                         "text": q.text.get(lang),
                         "help": q.help.get(lang),
                         "paper_section": q.paper_section,
+                        "ladder_sections": list(q.ladder_sections),
+                        "standards": list(q.standards),
                         "weight": q.weight,
                         "options": [
                             {
@@ -75,7 +82,8 @@ def assessment_json(
     """
     chosen_targets = None if records is None else records.targets[assessment.city_id]
     report = report_snapshot(assessment, chosen_targets)
-    level = bank_for(assessment).maturity_levels[report["level"] - 1]
+    bank = bank_for(assessment)
+    level = bank.maturity_levels[report["level"] - 1]
     return {
         "id": assessment.id,
         "status": assessment.status,
@@ -93,6 +101,7 @@ def assessment_json(
                 "comment": a.comment,
                 "confidence": a.confidence,
                 "evidence": a.evidence,
+                "standards": _standards_of(bank, a.question_id),
             }
             for a in assessment.answers
         },

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assessments.scores import assessment_uncertainty, bank_for, report_snapshot
+from app.core.crosswalk import standard_view
 from app.core.resident_survey import ResidentSurvey, SurveyResults
 from app.core.scoring import Snapshot, score_assessment
 from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
@@ -359,10 +360,15 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
 
 def report_context(assessment: Assessment) -> dict[str, object]:
     """What the report templates, HTML and PDF, are rendered with."""
+    bank = bank_for(assessment)
+    catalogue = content.catalogue_for(bank.version)
     return {
         "assessment": assessment,
-        "bank": bank_for(assessment),
+        "bank": bank,
         "report": report_snapshot(assessment),
-        "keep_doing": content.catalogue.keep_doing,
+        "catalogue": catalogue,
+        "keep_doing": catalogue.keep_doing,
         "insights": report_insights(assessment),
+        "standards": content.standards,
+        "standard_view": standard_view(bank, content.standards, assessment.answer_values()),
     }
