@@ -173,3 +173,22 @@ def test_older_bank_versions_stay_available_and_the_newest_is_current(tmp_path: 
     assert {"2025.1", current} <= set(content.banks)
     assert content.current.version == current
     assert content.bank("2025.1").version == "2025.1"
+
+
+STANDARDS_BREAKAGES = [
+    (lambda d: d["indicators"][1].update(parent="L0"), "parent 'L0' must be listed before it"),
+    (lambda d: d["indicators"][0].update(status="rumoured"), "'status' must be one of"),
+    (lambda d: d["indicators"].append(dict(d["indicators"][0])), "id is used twice"),
+    (lambda d: d.pop("note"), "top level.note"),
+]
+
+
+@pytest.mark.parametrize(("break_it", "message"), STANDARDS_BREAKAGES)
+def test_a_broken_standards_catalogue_is_refused(
+    tmp_path: Path, break_it: Callable[[Any], None], message: str
+) -> None:
+    content_dir = _copy_content(tmp_path)
+    _edit(content_dir / "standards.yaml", break_it)
+    with pytest.raises(ContentError, match="standards.yaml") as error:
+        load_content(content_dir)
+    assert message in str(error.value)
