@@ -81,6 +81,7 @@ BANK_BREAKAGES = [
     ),
     (lambda d: _question(d).update(standards=["L99"]), "'L99' is not in the catalogue"),
     (lambda d: _question(d).update(critical="yes"), "'critical' must be true or false"),
+    (lambda d: _question(d).update(sources="网络安全法"), "'sources' must be a list"),
     (lambda d: d.update(level_rules=[{"level": 5}]), "level rule #1"),
     (lambda d: _question(d).update(id="environment.stray"), "id must start with 'planning.'"),
     (
@@ -113,6 +114,7 @@ CATALOGUE_BREAKAGES = [
     (lambda d: d["countermeasures"][0].update(questions=["planning.nope"]), "'planning.nope'"),
     (lambda d: d["countermeasures"][0].update(area="weather"), "unknown area 'weather'"),
     (lambda d: d["countermeasures"][0].update(paper_section="4.2"), "must lie in 4.1"),
+    (lambda d: d["countermeasures"][0].update(paper_section="4.9"), "§4.9 is not a section"),
     (lambda d: d["countermeasures"][0].pop("paper_basis"), "'paper_basis' must be a non-empty"),
     (lambda d: _unsourced(d["countermeasures"][0], "3.1"), "mark it beyond the paper"),
     (lambda d: d["keep_doing"].pop("planning"), "keep_doing"),

@@ -30,4 +30,7 @@ def test_an_older_bank_without_indicators_covers_none() -> None:
     view = standard_view(CONTENT.bank("2026.1"), CONTENT.standards, {})
     assert not any(s.covered for s in view)
     assert CONTENT.standards.first_level("L9") is None
-    assert CONTENT.standards.first_level("L1P1-A2") == CONTENT.standards.indicator("L1")
+    first = CONTENT.standards.first_level("L1P1-A2")
+    assert first == CONTENT.standards.indicator("L1") and first is not None and first.confirmed
+    assert CONTENT.catalogue_for("2026.1").version == "2026.1"
+    assert CONTENT.catalogue_for("1999.1") is CONTENT.catalogue
