@@ -16,7 +16,13 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
-from app.core.questionnaire import Catalogue, Content, QuestionBank, load_content
+from app.core.questionnaire import (
+    Catalogue,
+    Content,
+    QuestionBank,
+    StandardCatalogue,
+    load_content,
+)
 from app.core.resident_survey import ResidentSurvey, load_resident_survey
 
 
@@ -76,6 +82,13 @@ class ContentStore:
     @property
     def catalogue(self) -> Catalogue:
         return self._loaded.catalogue
+
+    def catalogue_for(self, version: str) -> Catalogue:
+        return self._loaded.catalogue_for(version)
+
+    @property
+    def standards(self) -> StandardCatalogue:
+        return self._loaded.standards
 
     @property
     def resident_survey(self) -> ResidentSurvey:

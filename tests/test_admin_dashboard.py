@@ -123,6 +123,9 @@ def test_the_question_bank_page_anchors_every_question_and_section(
     page = client.get("/admin/questions").get_data(as_text=True)
     assert f'id="{FIRST}"' in page and 'id="section-3.2"' in page
     assert "§4.1" in page
+    assert "Beyond the paper (answers the problem of §3)" in page
+    assert "passages these countermeasures rest on" in page
+    assert "the central government should further develop" in page
 
 
 def test_widespread_weaknesses_rank_by_share_then_count(app: Flask) -> None:

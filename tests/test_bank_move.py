@@ -35,6 +35,12 @@ def app_config(tmp_path: Path) -> dict[str, Any]:
     document["areas"][0]["questions"][0]["levels"][0] = {"en": "Rewritten", "zh": "已改写"}
     target = content_dir / "questionnaires" / f"{NEWER}.yaml"
     target.write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    measures = content_dir / "countermeasures"
+    catalogue = yaml.safe_load((measures / f"{OLDER.version}.yaml").read_text(encoding="utf-8"))
+    catalogue["version"] = catalogue["questionnaire_version"] = NEWER
+    (measures / f"{NEWER}.yaml").write_text(
+        yaml.safe_dump(catalogue, allow_unicode=True), encoding="utf-8"
+    )
     return {"CONTENT_DIR": str(content_dir)}
 
 

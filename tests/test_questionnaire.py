@@ -74,7 +74,15 @@ BANK_BREAKAGES = [
     (lambda d: _question(d)["text"].pop("zh"), "'zh' must be a non-empty string"),
     (lambda d: _question(d).update(weight="heavy"), "'weight' must be a number"),
     (lambda d: _question(d).update(weight=0), "'weight' must be above 0"),
-    (lambda d: _question(d).update(paper_section="4.1"), "paper_section must lie in 3.1"),
+    (lambda d: _question(d).update(paper_section="3.9"), "§3.9 is not a section of the paper"),
+    (
+        lambda d: _question(d).update(ladder_sections=["6.1"]),
+        "names §6.1, which the paper does not",
+    ),
+    (lambda d: _question(d).update(standards=["L99"]), "'L99' is not in the catalogue"),
+    (lambda d: _question(d).update(critical="yes"), "'critical' must be true or false"),
+    (lambda d: _question(d).update(sources="网络安全法"), "'sources' must be a list"),
+    (lambda d: d.update(level_rules=[{"level": 5}]), "level rule #1"),
     (lambda d: _question(d).update(id="environment.stray"), "id must start with 'planning.'"),
     (
         lambda d: d["areas"][0]["questions"].append(dict(_question(d))),
@@ -108,10 +116,18 @@ def test_a_broken_question_bank_names_the_file_and_the_item(
     assert message in str(error.value)
 
 
+def _unsourced(measure: Any, section: str) -> None:
+    measure.update(paper_section=section)
+    measure.pop("sources", None)
+
+
 CATALOGUE_BREAKAGES = [
     (lambda d: d["countermeasures"][0].update(questions=["planning.nope"]), "'planning.nope'"),
     (lambda d: d["countermeasures"][0].update(area="weather"), "unknown area 'weather'"),
-    (lambda d: d["countermeasures"][0].update(paper_section="3.1"), "must lie in 4."),
+    (lambda d: d["countermeasures"][0].update(paper_section="4.2"), "must lie in 4.1"),
+    (lambda d: d["countermeasures"][0].update(paper_section="4.9"), "§4.9 is not a section"),
+    (lambda d: d["countermeasures"][0].pop("paper_basis"), "'paper_basis' must be a non-empty"),
+    (lambda d: _unsourced(d["countermeasures"][0], "3.1"), "mark it beyond the paper"),
     (lambda d: d["keep_doing"].pop("planning"), "keep_doing"),
     (lambda d: d.update(countermeasures=d["countermeasures"][:1]), "no countermeasure addresses"),
 ]
@@ -122,16 +138,23 @@ def test_a_broken_countermeasure_file_is_refused(
     tmp_path: Path, break_it: Callable[[Any], None], message: str
 ) -> None:
     content_dir = _copy_content(tmp_path)
-    _edit(content_dir / "countermeasures.yaml", break_it)
-    with pytest.raises(ContentError, match="countermeasures.yaml") as error:
+    _edit(content_dir / "countermeasures" / "2026.2.yaml", break_it)
+    with pytest.raises(ContentError, match="2026.2.yaml") as error:
         load_content(content_dir)
     assert message in str(error.value)
 
 
 def test_unparseable_yaml_is_reported_with_the_file_name(tmp_path: Path) -> None:
     content_dir = _copy_content(tmp_path)
-    (content_dir / "countermeasures.yaml").write_text("countermeasures: [unclosed", "utf-8")
-    with pytest.raises(ContentError, match="countermeasures.yaml: cannot be read"):
+    (content_dir / "countermeasures" / "2026.2.yaml").write_text("countermeasures: [", "utf-8")
+    with pytest.raises(ContentError, match="2026.2.yaml: cannot be read"):
+        load_content(content_dir)
+
+
+def test_a_bank_without_its_own_countermeasures_is_refused(tmp_path: Path) -> None:
+    content_dir = _copy_content(tmp_path)
+    (content_dir / "countermeasures" / "2026.1.yaml").unlink()
+    with pytest.raises(ContentError, match="no countermeasures file 2026.1.yaml"):
         load_content(content_dir)
 
 
@@ -154,8 +177,31 @@ def test_older_bank_versions_stay_available_and_the_newest_is_current(tmp_path: 
     current = load_content(content_dir).current.version
     older = content_dir / "questionnaires" / "2025.1.yaml"
     shutil.copy(content_dir / "questionnaires" / f"{current}.yaml", older)
+    shutil.copy(
+        content_dir / "countermeasures" / f"{current}.yaml",
+        content_dir / "countermeasures" / "2025.1.yaml",
+    )
     _edit(older, lambda d: d.update(version="2025.1"))
     content = load_content(content_dir)
     assert {"2025.1", current} <= set(content.banks)
     assert content.current.version == current
     assert content.bank("2025.1").version == "2025.1"
+
+
+STANDARDS_BREAKAGES = [
+    (lambda d: d["indicators"][1].update(parent="L0"), "parent 'L0' must be listed before it"),
+    (lambda d: d["indicators"][0].update(status="rumoured"), "'status' must be one of"),
+    (lambda d: d["indicators"].append(dict(d["indicators"][0])), "id is used twice"),
+    (lambda d: d.pop("note"), "top level.note"),
+]
+
+
+@pytest.mark.parametrize(("break_it", "message"), STANDARDS_BREAKAGES)
+def test_a_broken_standards_catalogue_is_refused(
+    tmp_path: Path, break_it: Callable[[Any], None], message: str
+) -> None:
+    content_dir = _copy_content(tmp_path)
+    _edit(content_dir / "standards.yaml", break_it)
+    with pytest.raises(ContentError, match="standards.yaml") as error:
+        load_content(content_dir)
+    assert message in str(error.value)

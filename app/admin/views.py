@@ -101,7 +101,7 @@ def _detail(
         history=status_history(assessment),
         approve_form=approve or ApproveForm(prefix="approve", formdata=None),
         return_form=returning or return_form(bank, prefix="return", formdata=None),
-        keep_doing=content.catalogue.keep_doing,
+        keep_doing=content.catalogue_for(bank.version).keep_doing,
         insights=report_insights(assessment),
     )
 
@@ -170,11 +170,14 @@ def dashboard() -> str:
 def questions() -> str:
     """The current question bank beside the paper, so a figure can be traced to its section."""
     bank = content.current
+    catalogue = content.catalogue
     measures = {
-        q.id: [cm for cm in content.catalogue.countermeasures if q.id in cm.question_ids]
+        q.id: [cm for cm in catalogue.countermeasures if q.id in cm.question_ids]
         for q in bank.questions()
     }
-    return render_template("admin/questions.html", bank=bank, countermeasures=measures)
+    return render_template(
+        "admin/questions.html", bank=bank, countermeasures=measures, catalogue=catalogue
+    )
 
 
 @bp.get("/compare")

@@ -36,6 +36,12 @@ def _object(required: dict[str, Schema], optional: dict[str, Schema] | None = No
 
 
 STRING: Schema = {"type": "string"}
+STRING_LIST: Schema = {"type": "array", "items": {"type": "string"}}
+STANDARDS: Schema = {
+    **STRING_LIST,
+    "description": "ids of the GB/T 33356 indicators the question relates to (content/"
+    "standards.yaml); empty when none",
+}
 INTEGER: Schema = {"type": "integer"}
 ID: Schema = {"type": "integer", "minimum": 1}
 NUMBER: Schema = {"type": "number"}
@@ -94,6 +100,8 @@ SCHEMAS: dict[str, Schema] = {
                                     "text": STRING,
                                     "help": _nullable(STRING),
                                     "paper_section": STRING,
+                                    "ladder_sections": STRING_LIST,
+                                    "standards": STANDARDS,
                                     "weight": NUMBER,
                                     "critical": {"type": "boolean"},
                                     "options": {
@@ -151,6 +159,7 @@ SCHEMAS: dict[str, Schema] = {
             "comment": STRING,
             "confidence": _nullable({"enum": list(CONFIDENCES)}),
             "evidence": STRING,
+            "standards": STANDARDS,
         }
     ),
     "AreaLevel": _object(

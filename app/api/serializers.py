@@ -27,6 +27,11 @@ def _time(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _standards_of(bank: QuestionBank, question_id: str) -> list[str]:
+    question = bank.question(question_id)
+    return [] if question is None else list(question.standards)
+
+
 def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
     return {
         "version": bank.version,
@@ -52,6 +57,8 @@ def questionnaire_json(bank: QuestionBank, lang: str) -> dict[str, Any]:
                         "text": q.text.get(lang),
                         "help": q.help.get(lang),
                         "paper_section": q.paper_section,
+                        "ladder_sections": list(q.ladder_sections),
+                        "standards": list(q.standards),
                         "weight": q.weight,
                         "critical": q.critical,
                         "options": [
@@ -118,6 +125,7 @@ def assessment_json(
                 "comment": a.comment,
                 "confidence": a.confidence,
                 "evidence": a.evidence,
+                "standards": _standards_of(bank, a.question_id),
             }
             for a in assessment.answers
         },

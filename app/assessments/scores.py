@@ -39,7 +39,10 @@ def compute_snapshot(
     if chosen_targets is None:
         chosen_targets = city_targets(assessment.city_id)
     targets = target_scores(resolve_targets(bank, chosen_targets))
-    return snapshot(card, match_countermeasures(bank, content.catalogue, answers, card, targets))
+    return snapshot(
+        card,
+        match_countermeasures(bank, content.catalogue_for(bank.version), answers, card, targets),
+    )
 
 
 def report_snapshot(

@@ -19,6 +19,11 @@ LANGUAGES = ("en", "zh")
 AREA_IDS = ("planning", "environment", "participation")
 AREA_PAPER_SECTIONS = {"planning": "3.1", "environment": "3.2", "participation": "3.3"}
 COUNTERMEASURE_SECTIONS = {"planning": "4.1", "environment": "4.2", "participation": "4.3"}
+# Every numbered part of Bao's paper: a citation to anything else cannot be checked by a reader.
+PAPER_SECTIONS = frozenset(
+    {"2.1", "2.2", "2.3", "3", "3.1", "3.2", "3.3", "4.1", "4.2", "4.3", "5"}
+)
+INDICATOR_STATUSES = ("confirmed", "reported")
 LEVELS_PER_QUESTION = 5
 MATURITY_LEVELS = 5
 DONT_KNOW = "dont_know"
@@ -52,6 +57,9 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
+    """A question; ``paper_section`` is where its problem comes from, ``ladder_sections`` where
+    its levels come from, ``sources`` the national texts behind what the paper does not say."""
+
     id: str
     area_id: str
     paper_section: str
@@ -61,6 +69,9 @@ class Question:
     options: tuple[Option, ...]
     critical: bool = False
     """A floor no average may hide: the bank's level rules ask more of critical questions."""
+    ladder_sections: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    standards: tuple[str, ...] = ()
 
     @property
     def levels(self) -> tuple[Option, ...]:
@@ -150,12 +161,56 @@ class QuestionBank:
 
 @dataclass(frozen=True)
 class Countermeasure:
+    """A countermeasure. One citing section 4 or 5 carries ``paper_basis``, the passage it rests
+    on; any other answers the problem in ``paper_section`` from outside the paper (``sources``)."""
+
     id: str
     area_id: str
     paper_section: str
     title: Text
     description: Text
     question_ids: tuple[str, ...]
+    paper_basis: str | None = None
+    sources: tuple[str, ...] = ()
+
+    @property
+    def beyond_paper(self) -> bool:
+        return not _recommends(self.paper_section)
+
+
+@dataclass(frozen=True)
+class StandardIndicator:
+    """An indicator of GB/T 33356 that the reference notes can back, with how well they back it."""
+
+    id: str
+    parent: str | None
+    name: Text
+    status: str
+    source: str
+
+    @property
+    def confirmed(self) -> bool:
+        return self.status == "confirmed"
+
+
+@dataclass(frozen=True)
+class StandardCatalogue:
+    title: Text
+    note: Text
+    indicators: tuple[StandardIndicator, ...]
+
+    def indicator(self, indicator_id: str) -> StandardIndicator | None:
+        return next((i for i in self.indicators if i.id == indicator_id), None)
+
+    def first_level(self, indicator_id: str) -> StandardIndicator | None:
+        """The first-level indicator above ``indicator_id`` (itself if it has no parent)."""
+        found = self.indicator(indicator_id)
+        while found is not None and found.parent is not None:
+            found = self.indicator(found.parent)
+        return found
+
+    def first_levels(self) -> tuple[StandardIndicator, ...]:
+        return tuple(i for i in self.indicators if i.parent is None)
 
 
 @dataclass(frozen=True)
@@ -172,11 +227,13 @@ class Catalogue:
 
 @dataclass(frozen=True)
 class Content:
-    """Every question bank version ever published, the current one, and the countermeasures."""
+    """Every question bank version ever published, the current one, each bank's countermeasures
+    and the national standard's indicators the questions relate to."""
 
     banks: Mapping[str, QuestionBank]
     current: QuestionBank
-    catalogue: Catalogue
+    catalogues: Mapping[str, Catalogue]
+    standards: StandardCatalogue
 
     def bank(self, version: str) -> QuestionBank:
         """Return the bank an assessment was filed against, falling back to the current one."""
@@ -189,6 +246,14 @@ class Content:
             for v in sorted(self.banks, key=_version_key)
             if _version_key(v) > _version_key(version)
         )
+
+    @property
+    def catalogue(self) -> Catalogue:
+        return self.catalogues[self.current.version]
+
+    def catalogue_for(self, version: str) -> Catalogue:
+        """The countermeasures written for a bank: their links name that bank's questions."""
+        return self.catalogues[self.bank(version).version]
 
 
 class _Reader:
@@ -223,6 +288,20 @@ class _Reader:
             raise self.fail(where, f"'{key}' must be a number of at least 0")
         return float(value)
 
+    def strings(self, node: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        """An optional list of non-empty strings; absent means none."""
+        value = node.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise self.fail(where, f"'{key}' must be a list of non-empty strings")
+        return tuple(v.strip() for v in value)
+
+    def sections(self, node: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+        found = self.strings(node, key, where)
+        for section in found:
+            if section not in PAPER_SECTIONS:
+                raise self.fail(where, f"'{key}' names §{section}, which the paper does not have")
+        return found
+
     def text(self, node: Mapping[str, Any], key: str, where: str) -> Text:
         value = self.mapping(node.get(key), f"{where}.{key}")
         for lang in LANGUAGES:
@@ -252,15 +331,26 @@ def _scale(levels: list[Text], na_allowed: bool) -> tuple[Option, ...]:
     return tuple(options)
 
 
-def _question(r: _Reader, node: object, area_id: str, where: str) -> Question:
+def _recommends(section: str) -> bool:
+    """Whether a paper section is one where the paper makes recommendations (4.x, 5)."""
+    return section.startswith("4.") or section == "5"
+
+
+def _question(
+    r: _Reader, node: object, area_id: str, where: str, standards: StandardCatalogue
+) -> Question:
     q = r.mapping(node, where)
     question_id = r.string(q, "id", where)
     where = f"question '{question_id}'"
     if not question_id.startswith(f"{area_id}."):
         raise r.fail(where, f"id must start with '{area_id}.'")
     section = r.string(q, "paper_section", where)
-    if not section.startswith(AREA_PAPER_SECTIONS[area_id]):
-        raise r.fail(where, f"paper_section must lie in {AREA_PAPER_SECTIONS[area_id]}")
+    if section not in PAPER_SECTIONS:
+        raise r.fail(where, f"paper_section §{section} is not a section of the paper")
+    indicators = r.strings(q, "standards", where)
+    for indicator in indicators:
+        if standards.indicator(indicator) is None:
+            raise r.fail(where, f"standard indicator '{indicator}' is not in the catalogue")
     weight = r.number(q, "weight", where)
     if weight == 0:
         raise r.fail(where, "'weight' must be above 0")
@@ -286,10 +376,15 @@ def _question(r: _Reader, node: object, area_id: str, where: str) -> Question:
         help=r.text(q, "help", where),
         options=_scale(levels, na_allowed),
         critical=critical,
+        ladder_sections=r.sections(q, "ladder_sections", where),
+        sources=r.strings(q, "sources", where),
+        standards=indicators,
     )
 
 
-def _area(r: _Reader, node: object, expected_id: str, index: int) -> Area:
+def _area(
+    r: _Reader, node: object, expected_id: str, index: int, standards: StandardCatalogue
+) -> Area:
     a = r.mapping(node, f"area #{index + 1}")
     area_id = r.string(a, "id", f"area #{index + 1}")
     where = f"area '{area_id}'"
@@ -302,7 +397,7 @@ def _area(r: _Reader, node: object, expected_id: str, index: int) -> Area:
     if weight == 0:
         raise r.fail(where, "'weight' must be above 0")
     questions = tuple(
-        _question(r, q, area_id, f"{where} question #{i + 1}")
+        _question(r, q, area_id, f"{where} question #{i + 1}", standards)
         for i, q in enumerate(r.items(a, "questions", where))
     )
     return Area(
@@ -364,7 +459,7 @@ def _level_rules(r: _Reader, doc: Mapping[str, Any]) -> tuple[LevelRule, ...]:
     return tuple(sorted(rules, key=lambda rule: rule.level))
 
 
-def load_question_bank(path: Path) -> QuestionBank:
+def load_question_bank(path: Path, standards: StandardCatalogue) -> QuestionBank:
     """Parse and validate one question bank file."""
     r = _Reader(path)
     doc = _load_yaml(path)
@@ -372,7 +467,7 @@ def load_question_bank(path: Path) -> QuestionBank:
     raw_areas = r.items(doc, "areas", "top level")
     if len(raw_areas) != len(AREA_IDS):
         raise r.fail("areas", f"expected the {len(AREA_IDS)} areas {', '.join(AREA_IDS)}")
-    areas = tuple(_area(r, node, AREA_IDS[i], i) for i, node in enumerate(raw_areas))
+    areas = tuple(_area(r, node, AREA_IDS[i], i, standards) for i, node in enumerate(raw_areas))
     seen: set[str] = set()
     for question in (q for area in areas for q in area.questions):
         if question.id in seen:
@@ -382,7 +477,7 @@ def load_question_bank(path: Path) -> QuestionBank:
 
 
 def load_catalogue(path: Path, bank: QuestionBank) -> Catalogue:
-    """Parse the countermeasures and check every link against the current question bank."""
+    """Parse one bank's countermeasures and check every link and citation against it."""
     r = _Reader(path)
     doc = _load_yaml(path)
     version = r.string(doc, "version", "top level")
@@ -399,8 +494,17 @@ def load_catalogue(path: Path, bank: QuestionBank) -> Catalogue:
         if area_id not in AREA_IDS:
             raise r.fail(where, f"unknown area '{area_id}'")
         section = r.string(c, "paper_section", where)
-        if not section.startswith(COUNTERMEASURE_SECTIONS[area_id]):
+        if section not in PAPER_SECTIONS:
+            raise r.fail(where, f"paper_section §{section} is not a section of the paper")
+        if section.startswith("4.") and section != COUNTERMEASURE_SECTIONS[area_id]:
             raise r.fail(where, f"paper_section must lie in {COUNTERMEASURE_SECTIONS[area_id]}")
+        sources = r.strings(c, "sources", where)
+        paper_basis = r.string(c, "paper_basis", where) if _recommends(section) else None
+        if not _recommends(section) and not sources:
+            raise r.fail(
+                where,
+                f"§{section} makes no recommendation: mark it beyond the paper with 'sources'",
+            )
         question_ids = r.items(c, "questions", where)
         for qid in question_ids:
             question = bank.question(str(qid))
@@ -416,6 +520,8 @@ def load_catalogue(path: Path, bank: QuestionBank) -> Catalogue:
                 r.text(c, "title", where),
                 r.text(c, "description", where),
                 tuple(str(q) for q in question_ids),
+                paper_basis.strip() if paper_basis else None,
+                sources,
             )
         )
     covered = {qid for m in measures for qid in m.question_ids}
@@ -429,16 +535,48 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
+def load_standards(path: Path) -> StandardCatalogue:
+    """Parse the national-standard indicators; each says how well the public sources back it."""
+    r = _Reader(path)
+    doc = _load_yaml(path)
+    indicators: list[StandardIndicator] = []
+    for i, node in enumerate(r.items(doc, "indicators", "top level")):
+        n = r.mapping(node, f"indicator #{i + 1}")
+        indicator_id = r.string(n, "id", f"indicator #{i + 1}")
+        where = f"indicator '{indicator_id}'"
+        parent = n.get("parent")
+        if parent is not None and not any(x.id == parent for x in indicators):
+            raise r.fail(where, f"parent '{parent}' must be listed before it")
+        status = r.string(n, "status", where)
+        if status not in INDICATOR_STATUSES:
+            raise r.fail(where, f"'status' must be one of {', '.join(INDICATOR_STATUSES)}")
+        if any(x.id == indicator_id for x in indicators):
+            raise r.fail(where, "id is used twice")
+        indicators.append(
+            StandardIndicator(
+                indicator_id, parent, r.text(n, "name", where), status, r.string(n, "source", where)
+            )
+        )
+    return StandardCatalogue(
+        r.text(doc, "title", "top level"), r.text(doc, "note", "top level"), tuple(indicators)
+    )
+
+
 def load_content(content_dir: Path = CONTENT_DIR) -> Content:
-    """Load every question bank version and the countermeasures; the newest bank is current."""
+    """Load every question bank version with its countermeasures; the newest bank is current."""
+    standards = load_standards(content_dir / "standards.yaml")
     banks = {}
+    catalogues = {}
     for path in sorted((content_dir / "questionnaires").glob("*.yaml")):
-        bank = load_question_bank(path)
+        bank = load_question_bank(path, standards)
         if bank.version != path.stem:
             raise ContentError(f"{path.name}: version '{bank.version}' must match the file name")
         banks[bank.version] = bank
+        measures = content_dir / "countermeasures" / path.name
+        if not measures.is_file():
+            raise ContentError(f"{path.name}: no countermeasures file {measures.name} beside it")
+        catalogues[bank.version] = load_catalogue(measures, bank)
     if not banks:
         raise ContentError(f"{content_dir / 'questionnaires'}: no question bank found")
     current = banks[max(banks, key=_version_key)]
-    catalogue = load_catalogue(content_dir / "countermeasures.yaml", current)
-    return Content(banks, current, catalogue)
+    return Content(banks, current, catalogues, standards)

@@ -103,9 +103,13 @@ class ReportInsights:
 
     @staticmethod
     def title_of(countermeasure_id: str, lang: str) -> str:
-        """A countermeasure's title; its id when the catalogue no longer has it."""
-        found = content.catalogue.countermeasure(countermeasure_id)
-        return countermeasure_id if found is None else found.title.get(lang)
+        """A countermeasure's title from the newest catalogue that has it (an earlier round's may
+        come from an older bank); its id when none has it."""
+        for catalogue in (content.catalogue_for(v) for v in sorted(content.banks, reverse=True)):
+            found = catalogue.countermeasure(countermeasure_id)
+            if found is not None:
+                return found.title.get(lang)
+        return countermeasure_id
 
 
 @dataclass(frozen=True)

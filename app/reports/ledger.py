@@ -17,6 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.core.questionnaire import Catalogue
 from app.extensions import content
 from app.models import ActionItem, Assessment
 from app.reports.summary import Briefing, QuestionFact, responsibility
@@ -40,7 +41,9 @@ class LedgerRow:
     status: str
 
 
-def ledger_rows(summary: Briefing, actions: tuple[ActionItem, ...], lang: str) -> list[LedgerRow]:
+def ledger_rows(
+    summary: Briefing, actions: tuple[ActionItem, ...], lang: str, catalogue: Catalogue
+) -> list[LedgerRow]:
     """One row per weak question: this round's countermeasures for it (the catalogue's where
     the round recommends none, as in an area strong overall) and its action-plan entry."""
     status_names = _status_names()
@@ -55,7 +58,7 @@ def ledger_rows(summary: Briefing, actions: tuple[ActionItem, ...], lang: str) -
         else:
             measures = [
                 (m.id, m.title.get(lang), m.paper_section)
-                for m in content.catalogue.countermeasures
+                for m in catalogue.countermeasures
                 if qid in m.question_ids
             ]
         planned = next(
@@ -117,7 +120,8 @@ def ledger_xlsx(
     book.remove(book.worksheets[0])
     sheet = book.create_sheet(_("Rectification ledger")[:31])  # Excel's longest sheet name
     sheet.append([safe_cell(str(label)) for label, _width in COLUMNS])
-    for row in ledger_rows(summary, actions, lang):
+    catalogue = content.catalogue_for(assessment.questionnaire_version)
+    for row in ledger_rows(summary, actions, lang, catalogue):
         fact = row.fact
         level: str | int = _("Don't know") if fact.level is None else fact.level
         sheet.append(

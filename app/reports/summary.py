@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.assessments.scores import bank_for, report_snapshot
+from app.core.crosswalk import standard_view
 from app.core.questionnaire import (
     CONTENT_DIR,
     DONT_KNOW,
@@ -393,11 +394,17 @@ def report_parts(assessment: Assessment) -> ReportParts:
 def report_context(assessment: Assessment) -> dict[str, object]:
     """What the report templates, HTML and PDF, are rendered with."""
     parts = report_parts(assessment)
+    catalogue = content.catalogue_for(parts.bank.version)
     return {
         "assessment": assessment,
         "bank": parts.bank,
         "report": parts.report,
-        "keep_doing": content.catalogue.keep_doing,
+        "catalogue": catalogue,
+        "keep_doing": catalogue.keep_doing,
         "insights": parts.insights,
         "summary": parts.summary,
+        "standards": content.standards,
+        "standard_view": standard_view(
+            bank=parts.bank, standards=content.standards, answers=assessment.answer_values()
+        ),
     }

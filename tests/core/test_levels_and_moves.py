@@ -85,7 +85,8 @@ def test_a_question_the_newer_bank_no_longer_asks_is_dropped() -> None:
 def test_newer_banks_are_found_by_version_number_not_by_spelling() -> None:
     content = load_content()
     banks = {v: dataclasses.replace(BANK, version=v) for v in ("2025.9", "2026.1", "2026.10")}
-    everything = Content(banks, banks["2026.10"], content.catalogue)
+    catalogues = dict.fromkeys(banks, content.catalogue)
+    everything = Content(banks, banks["2026.10"], catalogues, content.standards)
     assert [b.version for b in everything.newer_banks("2025.9")] == ["2026.1", "2026.10"]
     assert [b.version for b in everything.newer_banks("2026.1")] == ["2026.10"]
     assert everything.newer_banks("2026.10") == ()
