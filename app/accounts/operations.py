@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.accounts.emails import acceptable_email, normalise_email
 from app.accounts.policy import PasswordProblem, password_problem
 from app.assessments.operations import find_or_create_city
 from app.extensions import db
@@ -52,13 +53,13 @@ class EmailTaken(ValueError):
     """Another account has this email already."""
 
 
+class EmailRefused(ValueError):
+    """Not an address the sign-in page would accept; forms check first, so this guards the
+    command line and any other caller."""
+
+
 class SelfLockout(ValueError):
     """An admin tried to deactivate or demote their own account."""
-
-
-def normalise_email(email: str) -> str:
-    """Emails are kept trimmed and lower-case, so uniqueness ignores case."""
-    return email.strip().lower()
 
 
 def email_taken(email: str, other_than: User | None = None) -> bool:
@@ -86,6 +87,8 @@ def _changed(user: User, what: str) -> None:
 def create_account(email: str, role: str, city_name: str | None, password: str) -> User:
     """A new active account; its password must meet the policy. Flushes, never commits."""
     email = normalise_email(email)
+    if not acceptable_email(email):
+        raise EmailRefused(email)
     if (problem := password_problem(password, email)) is not None:
         raise PasswordRefused(problem)
     if email_taken(email):
@@ -104,6 +107,8 @@ def update_account(user: User, by: User, email: str, role: str, city_name: str |
     if user.id == by.id and role != user.role:
         raise SelfLockout("demote")
     email = normalise_email(email)
+    if not acceptable_email(email):
+        raise EmailRefused(email)
     if email_taken(email, other_than=user):
         raise EmailTaken(email)
     before = (user.email, user.role, user.city_id)

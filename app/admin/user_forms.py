@@ -16,10 +16,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.accounts.operations import email_taken
-from app.accounts.validators import MeetsPasswordPolicy
+from app.accounts.validators import AcceptableEmail, MeetsPasswordPolicy
 from app.extensions import db
 from app.models import City, User
 from app.web.input_guard import StorableTextForm
@@ -42,8 +42,7 @@ class AccountFields(StorableTextForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Enter the email address.")),
-            Email(_l("Enter an email address like name@city.gov.cn.")),
-            Length(max=254),
+            AcceptableEmail(),
         ],
         filters=[_strip],
     )

@@ -8,7 +8,13 @@ import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
-from app.accounts.operations import EmailTaken, PasswordRefused, create_account, normalise_email
+from app.accounts.emails import normalise_email
+from app.accounts.operations import (
+    EmailRefused,
+    EmailTaken,
+    PasswordRefused,
+    create_account,
+)
 from app.accounts.policy import ENGLISH_MESSAGES
 from app.cli import demo
 from app.config import DEVELOPMENT
@@ -30,6 +36,10 @@ def create_user(email: str, password: str, role: str, city_name: str | None) -> 
         raise click.UsageError("an official needs --city")
     try:
         user = create_account(email, role, city_name, password)
+    except EmailRefused:
+        raise click.UsageError(
+            f"{email!r} is not an email address the sign-in page accepts, such as name@city.gov.cn"
+        ) from None
     except PasswordRefused as refused:
         raise click.UsageError(ENGLISH_MESSAGES[refused.problem]) from None
     except EmailTaken:
