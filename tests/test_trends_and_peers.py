@@ -95,7 +95,7 @@ def test_the_second_round_shows_the_trend(
     assert "Resolved" in page
     draft = make_assessment(official, level="3")
     draft_page = client.get(f"/assessments/{draft}/report").get_data(as_text=True)
-    assert f"#{second}" in draft_page
+    assert "Round 2" in draft_page  # the trend names the earlier rounds by their number
 
 
 def _approve(app: Flask, assessment_id: int) -> None:

@@ -84,7 +84,20 @@ def _changed(user: User, what: str) -> None:
     audit.record("account_change", obj=user, detail=what)
 
 
-def create_account(email: str, role: str, city_name: str | None, password: str) -> User:
+DISPLAY_NAME_MAX = 80  # the width of user.display_name
+
+
+def _display_name(name: str | None) -> str | None:
+    """A name as kept: trimmed, and None when there is none."""
+    name = (name or "").strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValueError(f"a name has at most {DISPLAY_NAME_MAX} characters")
+    return name or None
+
+
+def create_account(
+    email: str, role: str, city_name: str | None, password: str, display_name: str | None = None
+) -> User:
     """A new active account; its password must meet the policy. Flushes, never commits."""
     email = normalise_email(email)
     if not acceptable_email(email):
@@ -93,7 +106,7 @@ def create_account(email: str, role: str, city_name: str | None, password: str) 
         raise PasswordRefused(problem)
     if email_taken(email):
         raise EmailTaken(email)
-    user = User(email=email)
+    user = User(email=email, display_name=_display_name(display_name))
     _place(user, role, city_name)
     user.set_password(password)
     db.session.add(user)
@@ -102,8 +115,15 @@ def create_account(email: str, role: str, city_name: str | None, password: str) 
     return user
 
 
-def update_account(user: User, by: User, email: str, role: str, city_name: str | None) -> None:
-    """Change an account's email, role and city; an admin cannot demote themselves."""
+def update_account(
+    user: User,
+    by: User,
+    email: str,
+    role: str,
+    city_name: str | None,
+    display_name: str | None = None,
+) -> None:
+    """Change an account's name, email, role and city; an admin cannot demote themselves."""
     if user.id == by.id and role != user.role:
         raise SelfLockout("demote")
     email = normalise_email(email)
@@ -111,14 +131,18 @@ def update_account(user: User, by: User, email: str, role: str, city_name: str |
         raise EmailRefused(email)
     if email_taken(email, other_than=user):
         raise EmailTaken(email)
-    before = (user.email, user.role, user.city_id)
+    before = (user.display_name, user.email, user.role, user.city_id)
+    user.display_name = _display_name(display_name)
     user.email = email
     _place(user, role, city_name)
     db.session.flush()
     fields = [
         name
         for name, old, new in zip(
-            ("email", "role", "city"), before, (user.email, user.role, user.city_id), strict=True
+            ("name", "email", "role", "city"),
+            before,
+            (user.display_name, user.email, user.role, user.city_id),
+            strict=True,
         )
         if old != new
     ]

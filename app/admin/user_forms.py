@@ -18,7 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.accounts.operations import email_taken
+from app.accounts.operations import DISPLAY_NAME_MAX, email_taken
 from app.accounts.validators import AcceptableEmail, MeetsPasswordPolicy
 from app.extensions import db
 from app.models import City, User
@@ -36,8 +36,11 @@ def _strip(value: str | None) -> str | None:
 
 
 class AccountFields(StorableTextForm):
-    """Email, role and city, shared by the create and edit forms."""
+    """Name, email, role and city, shared by the create and edit forms."""
 
+    display_name = StringField(
+        _l("Name"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX)], filters=[_strip]
+    )
     email = EmailField(
         _l("Email"),
         validators=[
