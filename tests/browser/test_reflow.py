@@ -146,3 +146,33 @@ def test_the_sign_in_page_reflows(sized: Pages, view: str) -> None:
     sized.go("/login")
     set_large_text(sized.page, view == "small-large-text")
     assert not walk(sized, ["/login"], view)
+
+
+def test_the_save_bar_never_hides_the_focused_field_on_a_small_screen(
+    browser: Browser, live_server: str, request: pytest.FixtureRequest
+) -> None:
+    """WCAG 2.4.11 on the key-in page at 320 × 640 in large text, where the sticky bar wraps to
+    two rows: every field Tab reaches is scrolled clear of it."""
+    for pages in open_pages(browser, live_server, request, viewport=VIEWS["small-large-text"]):
+        pages.sign_in("official@hangzhou.example")
+        set_large_text(pages.page, True)
+        try:
+            pages.go("/paper/responses/new")
+            hidden = []
+            for _ in range(25):
+                pages.page.keyboard.press("Tab")
+                covered = pages.page.evaluate(
+                    """() => {
+                      const el = document.activeElement;
+                      const bar = document.querySelector('.sticky-actions');
+                      if (!el || !bar || bar.contains(el)) return null;
+                      const box = el.getBoundingClientRect(), top = bar.getBoundingClientRect().top;
+                      return box.bottom > top + 1 ? (el.id || el.tagName) : null;
+                    }"""
+                )
+                if covered:
+                    hidden.append(covered)
+        finally:
+            pages.go("/assessments")
+            set_large_text(pages.page, False)
+        assert not hidden, f"under the save bar when focused: {hidden}"
