@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from flask_babel import Babel
+from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -52,6 +53,10 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"
 login_manager.login_message_category = "info"
+# Flask-Login's own message is English; ours is translated when it is flashed (a lazy string
+# cannot go into the session cookie), and says "sign in" as the button does.
+login_manager.login_message = _l("Please sign in to see this page.")  # type: ignore[assignment]
+login_manager.localize_callback = str
 
 
 @lru_cache(maxsize=4)

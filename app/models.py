@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -65,6 +65,8 @@ class City(Model):
 class User(UserMixin, Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     email: so.Mapped[str] = so.mapped_column(sa.String(254), unique=True)
+    # How the person is named on pages ("李娜"); None for accounts made before names existed.
+    display_name: so.Mapped[str | None] = so.mapped_column(sa.String(80))
     password_hash: so.Mapped[str] = so.mapped_column(sa.String(256))
     role: so.Mapped[str] = so.mapped_column(sa.String(20))
     city_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("city.id"), index=True)
@@ -101,6 +103,11 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def shown_name(self) -> str:
+        """The person as pages name them: their display name, else their email."""
+        return self.display_name or self.email
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -244,6 +251,26 @@ class Assessment(Model):
 
     def answer_for(self, question_id: str) -> Answer | None:
         return next((a for a in self.answers if a.question_id == question_id), None)
+
+    if TYPE_CHECKING:
+        round_number: int
+        """Which of its city's rounds this is, counted from 1 in the order they were started."""
+
+
+_earlier = sa.alias(Assessment.__table__, "earlier")
+# Loaded with the row, in the same statement: every list and page that names a round has it.
+Assessment.round_number = so.column_property(  # type: ignore[assignment]
+    sa.select(sa.func.count(_earlier.c.id))
+    .where(
+        _earlier.c.city_id == Assessment.city_id,
+        sa.or_(
+            _earlier.c.created_at < Assessment.created_at,
+            sa.and_(_earlier.c.created_at == Assessment.created_at, _earlier.c.id <= Assessment.id),
+        ),
+    )
+    .correlate_except(_earlier)
+    .scalar_subquery()
+)
 
 
 class Answer(Model):

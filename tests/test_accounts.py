@@ -481,3 +481,50 @@ class TestReset:
     ) -> None:
         response = client.get(f"/admin/users/{admin}/password")
         assert response.headers["Location"] == "/account/password"
+
+
+EMAILS_ONE_RULE = [
+    ("li.na@city.gov.cn", True),
+    ("  Li.Na@City.Gov.CN ", True),
+    ("张伟@杭州.中国", True),
+    ("admin@localhost", False),
+    ("no-at-sign.example", False),
+    ("two@@a.example", False),
+    ("trailing.dot.@a.example", False),
+    ("x" * 250 + "@a.example", False),
+]
+
+
+class TestOneRuleForEmails:
+    """An account that can be created can sign in: the command line, the admin's form and the
+    sign-in page apply one rule (app.accounts.emails)."""
+
+    @pytest.mark.parametrize(("email", "acceptable"), EMAILS_ONE_RULE)
+    def test_create_user_then_sign_in(
+        self, app: Flask, runner: FlaskCliRunner, client: FlaskClient, email: str, acceptable: bool
+    ) -> None:
+        created = runner.invoke(
+            args=["create-user", "--email", email, "--password", NEW_PASSWORD, "--role", "admin"]
+        )
+        assert (created.exit_code == 0) is acceptable, created.output
+        if not acceptable:
+            assert "not an email address the sign-in page accepts" in created.output
+            assert count_rows(app, User) == 0
+        signing_in = client.post("/login", data={"email": email, "password": NEW_PASSWORD})
+        assert (signing_in.status_code == 302) is acceptable
+        if not acceptable:
+            assert "Enter an email address like name@city.gov.cn." in signing_in.get_data(
+                as_text=True
+            )
+
+    @pytest.mark.parametrize(("email", "acceptable"), EMAILS_ONE_RULE)
+    def test_the_admins_form_applies_the_same_rule(
+        self, app: Flask, client: FlaskClient, admin: int, email: str, acceptable: bool
+    ) -> None:
+        response = client.post("/admin/users/new", data=new_user_form(email=email))
+        assert (response.status_code == 302) is acceptable
+        if not acceptable:
+            assert "Enter an email address like name@city.gov.cn." in response.get_data(
+                as_text=True
+            )
+            assert count_rows(app, User) == 1

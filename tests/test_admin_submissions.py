@@ -70,7 +70,7 @@ def listed(client: FlaskClient, query: str = "") -> list[int]:
     """Ids of the rows the list shows, top to bottom."""
     response = client.get("/admin/assessments" + query)
     assert response.status_code == 200
-    return [int(i) for i in re.findall(r"<small>#(\d+)</small>", response.get_data(as_text=True))]
+    return [int(i) for i in re.findall(r'id="compare-(\d+)"', response.get_data(as_text=True))]
 
 
 def city_id_of(app: Flask, assessment_id: int) -> int:

@@ -75,7 +75,7 @@ def test_translations_keep_their_placeholders() -> None:
 def test_pages_follow_the_chosen_language(client: FlaskClient) -> None:
     page = client.get("/login?lang=zh").get_data(as_text=True)
     assert '<html lang="zh-Hans">' in page
-    assert "贵市建设智慧城市的准备程度如何？" in page
+    assert "贵市智慧城市建设准备程度如何？" in page
     assert "Sign in" not in page
 
 
@@ -92,6 +92,30 @@ def test_login_errors_are_translated(client: FlaskClient) -> None:
     text = page.get_data(as_text=True)
     assert "请输入电子邮箱地址。" in text
     assert "请输入密码。" in text
+
+
+@pytest.mark.parametrize("url", ["/", "/assessments", "/admin"])
+def test_the_chinese_sign_in_page_is_wholly_chinese(client: FlaskClient, url: str) -> None:
+    """A browser set to Chinese that opens a page it must sign in for, the root included."""
+    chinese = {"Accept-Language": "zh-CN,zh;q=0.9"}
+    response = client.get(url, headers=chinese, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert '<html lang="zh-Hans">' in page
+    assert "请先登录，再查看此页面。" in page
+    assert not re.search(r"log in|sign in", page, re.IGNORECASE)
+
+
+def test_lang_holds_through_the_redirect_from_the_root(client: FlaskClient, official: int) -> None:
+    response = client.get("/?lang=zh", headers={"Accept-Language": "en"}, follow_redirects=True)
+    assert '<html lang="zh-Hans">' in response.get_data(as_text=True)
+    response = client.get("/?lang=en", follow_redirects=True)
+    assert '<html lang="en">' in response.get_data(as_text=True)
+
+
+def test_english_says_sign_in_as_the_button_does(client: FlaskClient) -> None:
+    page = client.get("/assessments?lang=en", follow_redirects=True).get_data(as_text=True)
+    assert "Please sign in to see this page." in page
+    assert "log in" not in page.lower()
 
 
 def test_app_starts_in_english_when_catalogs_are_not_compiled(

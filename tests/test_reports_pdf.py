@@ -415,6 +415,15 @@ def issue_8_sections(app: Flask, assessment_id: int, lang: str) -> dict[str, tup
         assert insights.since_last is not None and insights.percentiles is not None
         results, departments = insights.survey_results, insights.departments
         assert results is not None and departments is not None
+        percentile, others = insights.percentiles["overall"], insights.peer_count
+        assert percentile is not None
+        below = int(percentile * others / 100)
+        if percentile == 100:
+            standing = _("highest of %(num)d cities", num=others + 1)
+        elif below == 0:
+            standing = _("lowest of %(num)d cities", num=others + 1)
+        else:
+            standing = _("higher than %(below)d of %(num)d other cities", below=below, num=others)
         consolidated = "".join(
             number(departments.card.area(a.id).score) for a in content.current.areas
         )
@@ -437,9 +446,7 @@ def issue_8_sections(app: Flask, assessment_id: int, lang: str) -> dict[str, tup
             ),
             "peers": (
                 _("Among other cities"),
-                _("Overall")
-                + number(report["overall"])
-                + number(insights.percentiles["overall"], 0),
+                _("Overall") + number(report["overall"]) + standing,
             ),
             "residents": (
                 _("Residents' voice"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -94,7 +95,9 @@ def _open(client: FlaskClient, assessment_id: int, days: int = 10) -> str:
     response = client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes})
     assert response.status_code == 302
     page = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
-    return page.split("/s/")[1].split('"')[0].split("/")[0]
+    found = re.search(r"/s/([\w-]+)", page)
+    assert found is not None
+    return found.group(1)
 
 
 def field(question_id: str) -> str:

@@ -95,7 +95,7 @@ def test_the_second_round_shows_the_trend(
     assert "Resolved" in page
     draft = make_assessment(official, level="3")
     draft_page = client.get(f"/assessments/{draft}/report").get_data(as_text=True)
-    assert f"#{second}" in draft_page
+    assert "Round 2" in draft_page  # the trend names the earlier rounds by their number
 
 
 def _approve(app: Flask, assessment_id: int) -> None:
@@ -122,10 +122,28 @@ def test_the_report_places_the_city_among_five_unnamed_peers(
 ) -> None:
     assessment_id = make_assessment(official, level="4", submit=True)
     page = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
-    assert "Percentile" in page
-    assert '<span class="percentile">70</span>' in page
+    assert "Against the other cities" in page
+    # Percentile 70 among five: above three, level with one; said in words, not as a number.
+    assert '<span class="percentile">higher than 3 of 5 other cities</span>' in page
     assert "peer0@p.example" not in page and "City of peer" not in page
     assert "Distribution (admins only)" not in page
+
+
+@pytest.mark.parametrize(
+    ("level", "standing"), [("1", "lowest of 6 cities"), ("5", "higher than 4 of 5 other cities")]
+)
+def test_the_standing_is_said_in_words_at_either_end(
+    client: FlaskClient,
+    peers: None,
+    official: int,
+    make_assessment: Callable[..., int],
+    level: str,
+    standing: str,
+) -> None:
+    """Level with the lowest peer is the lowest; level with the highest is above the rest."""
+    assessment_id = make_assessment(official, level=level, submit=True)
+    page = client.get(f"/assessments/{assessment_id}/report").get_data(as_text=True)
+    assert f'<span class="percentile">{standing}</span>' in page
 
 
 def test_admins_see_the_named_distribution(

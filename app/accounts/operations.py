@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from app.accounts.emails import acceptable_email, normalise_email
 from app.accounts.policy import PasswordProblem, password_problem
 from app.assessments.operations import find_or_create_city
 from app.extensions import db
@@ -52,13 +53,13 @@ class EmailTaken(ValueError):
     """Another account has this email already."""
 
 
+class EmailRefused(ValueError):
+    """Not an address the sign-in page would accept; forms check first, so this guards the
+    command line and any other caller."""
+
+
 class SelfLockout(ValueError):
     """An admin tried to deactivate or demote their own account."""
-
-
-def normalise_email(email: str) -> str:
-    """Emails are kept trimmed and lower-case, so uniqueness ignores case."""
-    return email.strip().lower()
 
 
 def email_taken(email: str, other_than: User | None = None) -> bool:
@@ -83,14 +84,29 @@ def _changed(user: User, what: str) -> None:
     audit.record("account_change", obj=user, detail=what)
 
 
-def create_account(email: str, role: str, city_name: str | None, password: str) -> User:
+DISPLAY_NAME_MAX = 80  # the width of user.display_name
+
+
+def _display_name(name: str | None) -> str | None:
+    """A name as kept: trimmed, and None when there is none."""
+    name = (name or "").strip()
+    if len(name) > DISPLAY_NAME_MAX:
+        raise ValueError(f"a name has at most {DISPLAY_NAME_MAX} characters")
+    return name or None
+
+
+def create_account(
+    email: str, role: str, city_name: str | None, password: str, display_name: str | None = None
+) -> User:
     """A new active account; its password must meet the policy. Flushes, never commits."""
     email = normalise_email(email)
+    if not acceptable_email(email):
+        raise EmailRefused(email)
     if (problem := password_problem(password, email)) is not None:
         raise PasswordRefused(problem)
     if email_taken(email):
         raise EmailTaken(email)
-    user = User(email=email)
+    user = User(email=email, display_name=_display_name(display_name))
     _place(user, role, city_name)
     user.set_password(password)
     db.session.add(user)
@@ -99,21 +115,34 @@ def create_account(email: str, role: str, city_name: str | None, password: str) 
     return user
 
 
-def update_account(user: User, by: User, email: str, role: str, city_name: str | None) -> None:
-    """Change an account's email, role and city; an admin cannot demote themselves."""
+def update_account(
+    user: User,
+    by: User,
+    email: str,
+    role: str,
+    city_name: str | None,
+    display_name: str | None = None,
+) -> None:
+    """Change an account's name, email, role and city; an admin cannot demote themselves."""
     if user.id == by.id and role != user.role:
         raise SelfLockout("demote")
     email = normalise_email(email)
+    if not acceptable_email(email):
+        raise EmailRefused(email)
     if email_taken(email, other_than=user):
         raise EmailTaken(email)
-    before = (user.email, user.role, user.city_id)
+    before = (user.display_name, user.email, user.role, user.city_id)
+    user.display_name = _display_name(display_name)
     user.email = email
     _place(user, role, city_name)
     db.session.flush()
     fields = [
         name
         for name, old, new in zip(
-            ("email", "role", "city"), before, (user.email, user.role, user.city_id), strict=True
+            ("name", "email", "role", "city"),
+            before,
+            (user.display_name, user.email, user.role, user.city_id),
+            strict=True,
         )
         if old != new
     ]

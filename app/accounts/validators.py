@@ -1,7 +1,8 @@
-"""The password policy as a form validator, its problems in the reader's language.
+"""The account rules as form validators, their problems in the reader's language.
 
-Shared by the admin's user forms and everyone's own password page; the policy itself is
-``app.accounts.policy``.
+The password policy is shared by the admin's user forms and everyone's own password page (the
+policy itself is ``app.accounts.policy``); the email rule by the sign-in page and the admin's
+user forms, and the command line applies it too (``app.accounts.emails``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms.validators import ValidationError
 
+from app.accounts.emails import acceptable_email
 from app.accounts.policy import MAX_LENGTH, MIN_LENGTH, PasswordProblem, password_problem
 
 NEW_PASSWORD_HINT = _l(
@@ -47,3 +49,11 @@ class MeetsPasswordPolicy:
         problem = password_problem(field.data or "", form.account_email())
         if problem is not None:
             raise ValidationError(policy_message(problem))
+
+
+class AcceptableEmail:
+    """Validator for an email field: the same rule creates accounts and signs them in."""
+
+    def __call__(self, form: object, field: Field) -> None:
+        if field.data and not acceptable_email(field.data):
+            raise ValidationError(_("Enter an email address like name@city.gov.cn."))

@@ -16,10 +16,10 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.accounts.operations import email_taken
-from app.accounts.validators import MeetsPasswordPolicy
+from app.accounts.operations import DISPLAY_NAME_MAX, email_taken
+from app.accounts.validators import AcceptableEmail, MeetsPasswordPolicy
 from app.extensions import db
 from app.models import City, User
 from app.web.input_guard import StorableTextForm
@@ -36,14 +36,16 @@ def _strip(value: str | None) -> str | None:
 
 
 class AccountFields(StorableTextForm):
-    """Email, role and city, shared by the create and edit forms."""
+    """Name, email, role and city, shared by the create and edit forms."""
 
+    display_name = StringField(
+        _l("Name"), validators=[Optional(), Length(max=DISPLAY_NAME_MAX)], filters=[_strip]
+    )
     email = EmailField(
         _l("Email"),
         validators=[
             DataRequired(_l("Enter the email address.")),
-            Email(_l("Enter an email address like name@city.gov.cn.")),
-            Length(max=254),
+            AcceptableEmail(),
         ],
         filters=[_strip],
     )

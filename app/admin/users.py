@@ -112,7 +112,11 @@ def new_user() -> str | Response:
         password = form.password.data or generate_password()
         try:
             user = create_account(
-                form.email.data or "", form.role.data or "", form.city_name(), password
+                form.email.data or "",
+                form.role.data or "",
+                form.city_name(),
+                password,
+                display_name=form.display_name.data,
             )
             db.session.commit()
         except EmailTaken:
@@ -140,13 +144,23 @@ def _edit_page(user: User, form: EditUserForm) -> str:
 def edit_user(user_id: int) -> str | Response:
     user = _user_or_404(user_id)
     form = EditUserForm(
-        data={"email": user.email, "role": user.role, "city": user.city_id or NO_CITY},
+        data={
+            "display_name": user.display_name,
+            "email": user.email,
+            "role": user.role,
+            "city": user.city_id or NO_CITY,
+        },
         editing=user,
     )
     if form.validate_on_submit():
         try:
             update_account(
-                user, current_user, form.email.data or "", form.role.data or "", form.city_name()
+                user,
+                current_user,
+                form.email.data or "",
+                form.role.data or "",
+                form.city_name(),
+                display_name=form.display_name.data,
             )
             db.session.commit()
         except SelfLockout:

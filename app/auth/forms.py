@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length
 
+from app.accounts.validators import AcceptableEmail
 from app.web.input_guard import StorableTextForm
 
 
@@ -10,8 +11,7 @@ class LoginForm(StorableTextForm):
         _l("Email"),
         validators=[
             DataRequired(_l("Enter your email address.")),
-            Email(_l("Enter an email address like name@city.gov.cn.")),
-            Length(max=254),
+            AcceptableEmail(),
         ],
         filters=[lambda value: value.strip() if value else value],
     )

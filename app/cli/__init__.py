@@ -8,7 +8,14 @@ import click
 import sqlalchemy as sa
 from flask import Blueprint, current_app
 
-from app.accounts.operations import EmailTaken, PasswordRefused, create_account, normalise_email
+from app.accounts.emails import normalise_email
+from app.accounts.operations import (
+    DISPLAY_NAME_MAX,
+    EmailRefused,
+    EmailTaken,
+    PasswordRefused,
+    create_account,
+)
 from app.accounts.policy import ENGLISH_MESSAGES
 from app.cli import demo
 from app.config import DEVELOPMENT
@@ -24,12 +31,21 @@ bp = Blueprint("cli", __name__, cli_group=None)
 @click.option("--password", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--city", "city_name", help="The official's city; created when it does not exist.")
-def create_user(email: str, password: str, role: str, city_name: str | None) -> None:
+@click.option("--name", "display_name", help="How pages name the person, e.g. 李娜.")
+def create_user(
+    email: str, password: str, role: str, city_name: str | None, display_name: str | None
+) -> None:
     """Create a user; officials need --city. The password must meet the policy."""
     if role == "official" and not city_name:
         raise click.UsageError("an official needs --city")
+    if display_name and len(display_name.strip()) > DISPLAY_NAME_MAX:
+        raise click.UsageError(f"--name has at most {DISPLAY_NAME_MAX} characters")
     try:
-        user = create_account(email, role, city_name, password)
+        user = create_account(email, role, city_name, password, display_name)
+    except EmailRefused:
+        raise click.UsageError(
+            f"{email!r} is not an email address the sign-in page accepts, such as name@city.gov.cn"
+        ) from None
     except PasswordRefused as refused:
         raise click.UsageError(ENGLISH_MESSAGES[refused.problem]) from None
     except EmailTaken:

@@ -51,6 +51,7 @@ Percentiles = dict[str, float | None] | None
 @dataclass(frozen=True)
 class RoundPoint:
     assessment_id: int
+    round_number: int
     when: datetime
     overall: float
     areas: dict[str, float | None]
@@ -282,13 +283,17 @@ def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFol
 
 def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
     when = assessment.submitted_at or assessment.updated_at
-    return RoundPoint(assessment.id, when, snap["overall"], dict(snap["areas"]))
+    return RoundPoint(
+        assessment.id, assessment.round_number, when, snap["overall"], dict(snap["areas"])
+    )
 
 
 def _finished_point(past: Assessment) -> RoundPoint:
     """A finished round from its score columns, which hold its snapshot's figures."""
     overall = cast(float, past.overall_score)  # set with the status, at every submission
-    return RoundPoint(past.id, past.submitted_at or past.updated_at, overall, area_scores(past))
+    return RoundPoint(
+        past.id, past.round_number, past.submitted_at or past.updated_at, overall, area_scores(past)
+    )
 
 
 def _round_facts(

@@ -23,8 +23,6 @@ def select_locale() -> str | None:
     language, then the browser's preference."""
     languages = current_app.config["LANGUAGES"]
     if asked := _chosen():
-        if not wants_json():
-            session[LANG_SESSION_KEY] = asked
         return asked
     remembered = session.get(LANG_SESSION_KEY)
     if remembered in languages:
@@ -50,8 +48,12 @@ def content_language() -> str:
 
 
 def save_chosen_language() -> None:
-    """Save a signed-in user's switch of language on their account, so it follows them."""
+    """Remember a page's ?lang= for the session before the view runs, so that it holds on the
+    page a redirect leads to (``/``, the sign-in page); and save a signed-in user's switch of
+    language on their account, so it follows them."""
     asked = _chosen()
+    if asked and not wants_json():
+        session[LANG_SESSION_KEY] = asked
     if (
         asked
         and request.method == "GET"

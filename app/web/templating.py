@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from typing import Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_datetime, get_timezone_name
 from flask import Flask, current_app, request
 from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
 from werkzeug.local import LocalProxy
 
 from app.version import APP_VERSION
@@ -52,6 +55,40 @@ def _localdate(value: datetime | None, form: str = "long") -> str:
     return format_date(value.astimezone(display_zone()), form, locale=get_locale())
 
 
+class _Named(Protocol):
+    name: str
+
+
+class _Round(Protocol):
+    """An assessment, as far as its name goes."""
+
+    city: _Named
+    round_number: int
+    created_at: datetime
+
+
+# "杭州 Hangzhou": the Chinese name, then the English one, as the demo and most cities are kept.
+_BILINGUAL_CITY = re.compile(r"^(?P<zh>[\u3400-\u9fff·]+)\s+(?P<en>[A-Za-z].*)$")
+
+
+def city_name_in(name: str, language: str) -> str:
+    """A city kept in both languages ("杭州 Hangzhou") in the reader's one; others as they are."""
+    found = _BILINGUAL_CITY.match(name)
+    return found.group("zh" if language == "zh" else "en") if found else name
+
+
+def round_name(assessment: _Round) -> str:
+    """What people call a round: its city, its number for that city and its year, e.g.
+    "杭州 · 第4轮（2026）" or "Hangzhou · round 4 (2026)". Never the database id, which counts
+    every city's rounds together."""
+    return _(
+        "%(city)s · round %(num)d (%(year)d)",
+        city=city_name_in(assessment.city.name, content_language()),
+        num=assessment.round_number,
+        year=assessment.created_at.astimezone(display_zone()).year,
+    )
+
+
 def _url_with_lang(lang: str) -> str:
     """This page in another language, as a query-only link: the path as the browser sent it stays
     as it is, where ``request.path`` decodes /%5Cevil.example to /\\evil.example, which browsers
@@ -73,6 +110,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = _localtime
     app.jinja_env.filters["decimal"] = _decimal
     app.jinja_env.filters["localdate"] = _localdate
+    app.jinja_env.filters["round_name"] = round_name
     # A global, not a context variable: macros imported from other templates see only globals,
     # and a context-only `lang` silently rendered their content in English.
     app.jinja_env.globals["lang"] = LocalProxy(content_language)

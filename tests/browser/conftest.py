@@ -36,7 +36,7 @@ def _serve(app: object) -> BaseWSGIServer:
     for port in PORTS:
         try:
             return make_server("127.0.0.1", port, app, threaded=True)  # type: ignore[arg-type]
-        except OSError:
+        except (OSError, SystemExit):  # werkzeug exits when the port is taken
             continue
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 

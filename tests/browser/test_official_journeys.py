@@ -108,7 +108,7 @@ def test_switching_language_translates_every_page(pages: Pages) -> None:
     pages.go("/login")
     page.get_by_role("link", name="中文").click()
     expect(page.locator("html")).to_have_attribute("lang", "zh-Hans")
-    expect(page.get_by_role("heading", level=1)).to_have_text("贵市建设智慧城市的准备程度如何？")
+    expect(page.get_by_role("heading", level=1)).to_have_text("贵市智慧城市建设准备程度如何？")
     pages.check("01-zh-sign-in")
     page.get_by_label("电子邮箱").fill("official@guiyang.example")
     page.get_by_label("密码", exact=True).fill("cityready-demo-2026")
