@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,12 +51,37 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value
 
 
+TIERS = ("prefecture", "county_city", "county", "district")
+"""The kinds of administrative division a city may be: a prefecture-level city, a county-level
+city, a county or a district. Peers are compared within a tier, so the list is closed; forms and the command line check it
+(no CHECK constraint: SQLite cannot add one to the existing table in place)."""
+
+
+class Province(Model):
+    """A province (or a municipality directly under the central government): the reach of a
+    provincial reviewer and of the evaluation rounds they open."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Province {self.name}>"
+
+
 class City(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     data_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     """Advanced by every write to a row of this city's data (``app.platform.data_version``)."""
+    # None for cities that existed before provinces did, until an admin places them.
+    province_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("province.id"), index=True
+    )
+    tier: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+
+    province: so.Mapped[Province | None] = so.relationship()
 
     def __repr__(self) -> str:
         return f"<City {self.name}>"
@@ -75,8 +100,13 @@ class User(UserMixin, Model):
     # Display preferences, kept so they follow the user to another device; None = not chosen.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # An admin with a province reviews that province's cities only; without one, every city.
+    province_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("province.id"), index=True
+    )
 
     city: so.Mapped[City | None] = so.relationship()
+    province: so.Mapped[Province | None] = so.relationship()
 
     __table_args__ = (sa.CheckConstraint("role IN ('official', 'admin')", name="role"),)
 
@@ -101,6 +131,10 @@ class User(UserMixin, Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_national_reviewer(self) -> bool:
+        return self.role == "admin" and self.province_id is None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -185,9 +219,14 @@ class Assessment(Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(10), default="web", server_default="web")
     # The id printed on the paper form it was keyed in from; unique, so no form counts twice.
     paper_form_id: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
+    # The evaluation round that was open for the city when the assessment was started, if any.
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id"), index=True
+    )
 
     city: so.Mapped[City] = so.relationship()
     author: so.Mapped[User] = so.relationship()
+    evaluation_round: so.Mapped[EvaluationRound | None] = so.relationship()
     answers: so.Mapped[list[Answer]] = so.relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
     )
@@ -227,6 +266,13 @@ class Assessment(Model):
         return self.status == "draft"
 
     @property
+    def filed_late(self) -> bool:
+        """Submitted after its evaluation round's due date: accepted, but marked."""
+        if self.evaluation_round is None or self.submitted_at is None:
+            return False
+        return self.evaluation_round.is_late(self.submitted_at)
+
+    @property
     def is_editable(self) -> bool:
         """Officials may change the answers of a draft and of one returned for revision."""
         return self.status in EDITABLE_STATUSES
@@ -244,6 +290,64 @@ class Assessment(Model):
 
     def answer_for(self, question_id: str) -> Answer | None:
         return next((a for a in self.answers if a.question_id == question_id), None)
+
+
+_BEIJING = timezone(timedelta(hours=8))
+
+
+class EvaluationRound(Model):
+    """A call by a reviewer for the cities of a province (or, from a national reviewer, any
+    cities) to assess themselves on one question bank by a due date.
+
+    Not to be confused with a city's nth assessment, which the pages also call a round.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # None for a round a national reviewer opened; provincial reviewers see only their own.
+    province_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("province.id"), index=True
+    )
+    questionnaire_version: so.Mapped[str] = so.mapped_column(sa.String(20))
+    due_on: so.Mapped[date]
+    opened_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    opened_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    province: so.Mapped[Province | None] = so.relationship()
+    opened_by: so.Mapped[User] = so.relationship()
+    covered: so.Mapped[list[RoundCity]] = so.relationship(
+        back_populates="evaluation_round", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_late(self, moment: datetime) -> bool:
+        """After the due date ends on the Chinese civil clock (UTC+8, no summer time), which
+        is the clock the due date was set on."""
+        return moment.astimezone(_BEIJING).date() > self.due_on
+
+    def is_overdue(self, today: date) -> bool:
+        return today > self.due_on
+
+
+class RoundCity(Model):
+    """A city an evaluation round covers."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id", ondelete="CASCADE")
+    )
+    city_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+
+    evaluation_round: so.Mapped[EvaluationRound] = so.relationship(back_populates="covered")
+    city: so.Mapped[City] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "city_id"),)
 
 
 class Answer(Model):

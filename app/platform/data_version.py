@@ -36,8 +36,11 @@ from app.models import (
     Department,
     DepartmentAnswer,
     EndedSession,
+    EvaluationRound,
     PaperFormId,
+    Province,
     ReviewerNote,
+    RoundCity,
     StatusChange,
     Survey,
     SurveyAnswerCount,
@@ -53,6 +56,7 @@ CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
     Target: ("city_id", None),
     ActionItem: ("city_id", None),
     Survey: ("city_id", None),
+    RoundCity: ("city_id", None),
     Answer: ("assessment_id", Assessment),
     StatusChange: ("assessment_id", Assessment),
     Department: ("assessment_id", Assessment),
@@ -72,6 +76,10 @@ NOT_SHOWN: dict[type[Any], str] = {
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
     SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
     PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
+    Province: "cached pages name a province only through a city, whose own row moves when it "
+    "changes province; a province is added, never renamed",
+    EvaluationRound: "cached pages show only a round's name and due date, fixed when it opens, "
+    "whose cities it reaches through RoundCity; round pages read the rest live",
 }
 
 VERSION_OPTION = "data_version_cities"
