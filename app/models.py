@@ -53,8 +53,8 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
 
 TIERS = ("prefecture", "county_city", "county", "district")
 """The kinds of administrative division a city may be: a prefecture-level city, a county-level
-city, a county or a district. Peers are compared within a tier, so the list is closed; forms and the command line check it
-(no CHECK constraint: SQLite cannot add one to the existing table in place)."""
+city, a county or a district. Peers are compared within a tier, so the list is closed; forms
+and the command line check it (no CHECK constraint: SQLite cannot add one in place)."""
 
 
 class Province(Model):
@@ -76,9 +76,7 @@ class City(Model):
     data_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     """Advanced by every write to a row of this city's data (``app.platform.data_version``)."""
     # None for cities that existed before provinces did, until an admin places them.
-    province_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("province.id"), index=True
-    )
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
     tier: so.Mapped[str | None] = so.mapped_column(sa.String(20))
 
     province: so.Mapped[Province | None] = so.relationship()
@@ -101,9 +99,7 @@ class User(UserMixin, Model):
     language: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
     # An admin with a province reviews that province's cities only; without one, every city.
-    province_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("province.id"), index=True
-    )
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
 
     city: so.Mapped[City | None] = so.relationship()
     province: so.Mapped[Province | None] = so.relationship()
@@ -305,9 +301,7 @@ class EvaluationRound(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120))
     # None for a round a national reviewer opened; provincial reviewers see only their own.
-    province_id: so.Mapped[int | None] = so.mapped_column(
-        sa.ForeignKey("province.id"), index=True
-    )
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
     questionnaire_version: so.Mapped[str] = so.mapped_column(sa.String(20))
     due_on: so.Mapped[date]
     opened_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.accounts.policy import PasswordProblem, password_problem
 from app.assessments.operations import find_or_create_city
+from app.divisions.operations import find_or_create_province, place_city
 from app.extensions import db
 from app.models import ROLES, ApiToken, User
 from app.platform import audit
@@ -68,14 +69,24 @@ def email_taken(email: str, other_than: User | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _place(user: User, role: str, city_name: str | None) -> None:
-    """Officials belong to one city, created when it is new; admins to none."""
+def _place(
+    user: User, role: str, city_name: str | None, province_name: str | None, tier: str | None
+) -> None:
+    """Officials belong to one city, created when it is new and placed in the province named;
+    admins to no city, and to the province they review, or none to review every city."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "official" and not (city_name and city_name.strip()):
         raise ValueError("an official needs a city")
     user.role = role
-    user.city = find_or_create_city(city_name.strip()) if role == "official" and city_name else None
+    province = find_or_create_province(province_name.strip()) if province_name else None
+    if role == "official" and city_name:
+        user.city = find_or_create_city(city_name.strip())
+        place_city(user.city, province, tier)
+        user.province = None
+    else:
+        user.city = None
+        user.province = province
 
 
 def _changed(user: User, what: str) -> None:
@@ -83,15 +94,25 @@ def _changed(user: User, what: str) -> None:
     audit.record("account_change", obj=user, detail=what)
 
 
-def create_account(email: str, role: str, city_name: str | None, password: str) -> User:
-    """A new active account; its password must meet the policy. Flushes, never commits."""
+def create_account(
+    email: str,
+    role: str,
+    city_name: str | None,
+    password: str,
+    province_name: str | None = None,
+    tier: str | None = None,
+) -> User:
+    """A new active account; its password must meet the policy. Flushes, never commits.
+
+    ``province_name`` places a new official's city (an existing one must already be there, or
+    nowhere yet) or makes an admin that province's reviewer."""
     email = normalise_email(email)
     if (problem := password_problem(password, email)) is not None:
         raise PasswordRefused(problem)
     if email_taken(email):
         raise EmailTaken(email)
     user = User(email=email)
-    _place(user, role, city_name)
+    _place(user, role, city_name, province_name, tier)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -99,21 +120,32 @@ def create_account(email: str, role: str, city_name: str | None, password: str) 
     return user
 
 
-def update_account(user: User, by: User, email: str, role: str, city_name: str | None) -> None:
-    """Change an account's email, role and city; an admin cannot demote themselves."""
+def update_account(
+    user: User,
+    by: User,
+    email: str,
+    role: str,
+    city_name: str | None,
+    province_name: str | None = None,
+) -> None:
+    """Change an account's email, role, city and reviewed province; an admin cannot demote
+    themselves."""
     if user.id == by.id and role != user.role:
         raise SelfLockout("demote")
     email = normalise_email(email)
     if email_taken(email, other_than=user):
         raise EmailTaken(email)
-    before = (user.email, user.role, user.city_id)
+    before = (user.email, user.role, user.city_id, user.province_id)
     user.email = email
-    _place(user, role, city_name)
+    _place(user, role, city_name, province_name if role == "admin" else None, None)
     db.session.flush()
     fields = [
         name
         for name, old, new in zip(
-            ("email", "role", "city"), before, (user.email, user.role, user.city_id), strict=True
+            ("email", "role", "city", "province"),
+            before,
+            (user.email, user.role, user.city_id, user.province_id),
+            strict=True,
         )
         if old != new
     ]

@@ -176,13 +176,13 @@ def admin_assessments() -> Any:
     if not g.api_user.is_admin:
         return _bad_request({"auth": "Only admins may export every city's assessments."}, 403)
     paging = _page_args()
-    parsed = parse_filters(request.args, city_choices().ids)
+    parsed = parse_filters(request.args, city_choices(g.api_user).ids)
     errors = {name: PROBLEM_TEXT[problem] for name, problem in parsed.problems.items()}
     if isinstance(paging, dict) or errors:
         return _bad_request({**errors, **(paging if isinstance(paging, dict) else {})})
     page, per_page = paging
     listed, rows = submissions_page(
-        replace(parsed.filters, page=page), per_page, display_zone(), clamp=False
+        replace(parsed.filters, page=page), per_page, display_zone(), g.api_user, clamp=False
     )
     answers = answers_of([a.id for a in rows])
     audit.record("export", detail="api/v1/admin/assessments", commit=True)

@@ -17,7 +17,7 @@ from app.assessments.operations import (
     start_assessment,
     submit_assessment,
 )
-from app.assessments.queries import assessment_or_404, visible_assessments
+from app.assessments.queries import assessment_or_404, visible_assessments, visible_cities
 from app.assessments.scores import bank_for
 from app.assessments.workflow import TransitionRefused, status_history
 from app.extensions import content, db
@@ -34,7 +34,7 @@ bp = Blueprint("assessment", __name__)
 def _new_assessment_form() -> NewAssessmentForm:
     form = NewAssessmentForm()
     if current_user.is_admin:
-        cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
+        cities = db.session.scalars(visible_cities(current_user)).all()
         form.city.choices = [SelectChoice(str(c.id), c.name) for c in cities]
     else:
         del form.city

@@ -12,8 +12,9 @@ from app.accounts.operations import EmailTaken, PasswordRefused, create_account,
 from app.accounts.policy import ENGLISH_MESSAGES
 from app.cli import demo
 from app.config import DEVELOPMENT
+from app.divisions.operations import ProvinceMismatch
 from app.extensions import db
-from app.models import ROLES, User
+from app.models import ROLES, TIERS, User
 from app.platform import sqlite
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -24,12 +25,32 @@ bp = Blueprint("cli", __name__, cli_group=None)
 @click.option("--password", required=True)
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--city", "city_name", help="The official's city; created when it does not exist.")
-def create_user(email: str, password: str, role: str, city_name: str | None) -> None:
+@click.option(
+    "--province",
+    "province_name",
+    help="An official's: the province of a new city. An admin's: the only province they review "
+    "(none: every province). Created when it does not exist.",
+)
+@click.option("--tier", type=click.Choice(TIERS), help="The kind of division a new city is.")
+def create_user(
+    email: str,
+    password: str,
+    role: str,
+    city_name: str | None,
+    province_name: str | None,
+    tier: str | None,
+) -> None:
     """Create a user; officials need --city. The password must meet the policy."""
     if role == "official" and not city_name:
         raise click.UsageError("an official needs --city")
+    if role == "admin" and (city_name or tier):
+        raise click.UsageError("an admin has no city: give --province to limit them to one")
     try:
-        user = create_account(email, role, city_name, password)
+        user = create_account(email, role, city_name, password, province_name, tier)
+    except ProvinceMismatch:
+        raise click.UsageError(
+            f"{city_name} is in another province; move it on the provinces page first"
+        ) from None
     except PasswordRefused as refused:
         raise click.UsageError(ENGLISH_MESSAGES[refused.problem]) from None
     except EmailTaken:
@@ -37,7 +58,8 @@ def create_user(email: str, password: str, role: str, city_name: str | None) -> 
             f"a user with email {normalise_email(email)} already exists"
         ) from None
     db.session.commit()
-    click.echo(f"Created {role} {user.email}" + (f" for {user.city.name}" if user.city else ""))
+    place = user.city or user.province
+    click.echo(f"Created {role} {user.email}" + (f" for {place.name}" if place else ""))
 
 
 @bp.cli.command("seed-demo")
