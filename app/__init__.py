@@ -86,9 +86,11 @@ def register_blueprints(app: Flask) -> None:
     from app.assessments.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
+    from app.divisions.views import bp as divisions_bp
     from app.paper.views import bp as paper_bp
     from app.plans.views import bp as plan_bp
     from app.reports.views import bp as reports_bp
+    from app.rounds.views import bp as rounds_bp
     from app.settings.views import bp as settings_bp
     from app.surveys.views import bp as residents_bp
     from app.web import errors, templating
@@ -97,6 +99,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(divisions_bp, url_prefix="/admin/provinces")
+    app.register_blueprint(rounds_bp, url_prefix="/rounds")
     app.register_blueprint(plan_bp)
     app.register_blueprint(departments_bp)
     app.register_blueprint(residents_bp)

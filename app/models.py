@@ -604,6 +604,7 @@ AUDIT_ACTIONS = (
     "export",
     "download",
     "account_change",
+    "round_change",
 )
 """What the audit log records; ``app.platform.audit`` refuses anything else."""
 

@@ -31,6 +31,7 @@ from app.departments.operations import invite_department
 from app.extensions import db
 from app.models import ApiToken, Assessment, User
 from app.plans.operations import ActionInput, plan_action
+from app.rounds.operations import open_round
 from app.surveys.operations import open_survey
 from tests.conftest import PASSWORD
 
@@ -140,6 +141,16 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("admin.questions", "GET"): _access("admin", 200),
     ("admin.compare", "GET"): _access("admin", 400),
     ("admin.submissions_csv", "GET"): _access("admin", 200),
+    # Provinces (national reviewers) and evaluation rounds (reviewers; a round of city A's
+    # province is another province's reviewer's 404).
+    ("divisions.provinces", "GET"): _access("national", 200),
+    ("divisions.add_province", "POST"): _access("national", 200),
+    ("divisions.move", "POST"): _access("national", 200),
+    ("rounds.index", "GET"): _access("admin", 200),
+    ("rounds.new", "POST"): _access("admin", 200),
+    ("rounds.detail", "GET"): _access("review", 200),
+    ("rounds.progress_csv", "GET"): _access("review", 200),
+    ("rounds.close", "POST"): _access("review", 302),
     # The JSON API.
     ("api.openapi", "GET"): _access("public", 200),
     ("api.version", "GET"): _access("public", 200),
@@ -225,6 +236,11 @@ def city_a(
         )
         department, department_token = invite_department(assessment, official, "Transport")
         survey = open_survey(assessment, official, date.today() + timedelta(days=30))
+        reviewer_a = db.session.get(User, ids["reviewer_a"])
+        assert reviewer_a is not None
+        evaluation_round = open_round(
+            reviewer_a, "2026 第一批", assessment.questionnaire_version, date.today(), [city_a]
+        )
         tokens, token_ids = {}, {}
         for role, user_id in ids.items():
             user = db.session.get(User, user_id)
@@ -244,6 +260,7 @@ def city_a(
             "residents.token": survey.token,
             "user_id": ids["official_b"],
             "token_id": token_ids["official_a"],
+            "round_id": evaluation_round.id,
         }
     return CityA(values, tokens, emails)
 
