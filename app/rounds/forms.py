@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.models import City
@@ -37,19 +37,23 @@ class RoundForm(StorableTextForm):
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        validators=[DataRequired(_l("Choose at least one city."))],
     )
     submit = SubmitField(_l("Open the round"))
 
     def __init__(
         self, cities: list[City], bank_versions: list[str], *args: Any, **kwargs: Any
     ) -> None:
+        # Every city the reviewer sees is ticked until they choose: a round usually calls them
+        # all. A posted form replaces the ticks with its own.
+        kwargs.setdefault("data", {"cities": [city.id for city in cities]})
         super().__init__(*args, **kwargs)
         self.cities.choices = [SelectChoice(str(city.id), city.name) for city in cities]
         self.questionnaire_version.choices = [SelectChoice(v, v) for v in bank_versions]
-        if self.cities.data is None:
-            # Every city the reviewer sees, until they choose: a round usually calls them all.
-            self.cities.data = [city.id for city in cities]
+
+    def validate_cities(self, field: SelectMultipleField) -> None:
+        # Not DataRequired: its "required" would make the browser demand every box ticked.
+        if not field.data:
+            raise ValidationError(_l("Choose at least one city."))
 
 
 class CloseRoundForm(FlaskForm):

@@ -11,7 +11,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -132,8 +131,8 @@ def progress_csv(round_id: int) -> Response:
         for row in round_progress(evaluation_round, date.today())
         if chosen is None or row.progress == chosen
     ]
-    audit.record("export", obj=evaluation_round, detail="round progress.csv", commit=True)
-    lines = (
+    # Read before the commit below expires the rows: the download is one line per city.
+    lines = [
         [
             row.city.name,
             row.city.province.name if row.city.province else "",
@@ -145,11 +144,12 @@ def progress_csv(round_id: int) -> Response:
             "yes" if row.late else "no",
         ]
         for row in rows
-    )
+    ]
+    audit.record("export", obj=evaluation_round, detail="round progress.csv", commit=True)
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     header = ["city", "province", "progress", "assessment_id", "submitted_at", "late"]
     return Response(
-        stream_with_context(csv_chunks(header, lines)),
+        csv_chunks(header, lines),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="cityready-round-{round_id}-{stamp}.csv"'
