@@ -160,6 +160,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.list_assessments", "GET"): _access("signed_in", 200),
     ("api.admin_assessments", "GET"): _access("admin", 200),
     ("api.create_assessment", "POST"): _access("signed_in", 201, 422),
+    ("api.list_rounds", "GET"): _access("admin", 200),
+    ("api.get_round", "GET"): _access("review", 200),
     ("api.get_assessment", "GET"): _access("city", 200),
     ("api.put_targets", "PUT"): _access("city", 422),
     ("api.create_action", "POST"): _access("city", 422),

@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 
 from app.extensions import content, db
 from app.models import Assessment, EvaluationRound, RoundCity
+from tests.conftest import bearer
 
 DUE = date.today() + timedelta(days=30)
 
@@ -174,3 +175,37 @@ def test_another_provinces_round_is_not_found(
     assert client.get(f"/rounds/{round_id}/progress.csv").status_code == 404
     assert client.post(f"/rounds/{round_id}/close").status_code == 404
     assert "2026年度第一批" not in client.get("/rounds").get_data(as_text=True)
+
+
+def test_the_api_gives_rounds_to_reviewers_and_rounds_on_assessments(
+    client: FlaskClient,
+    login: Callable[..., Any],
+    api_token: Callable[..., str],
+    province: dict[str, int],
+    make_assessment: Callable[..., int],
+) -> None:
+    assert login("zj@review.example").status_code == 302
+    round_id = _open(client)
+    joined = make_assessment(province["official_hz"], level=None)
+    token = api_token("zj@review.example")
+    listed = client.get("/api/v1/rounds", headers=bearer(token)).get_json()["items"]
+    assert [(r["id"], r["counts"]["draft"], r["counts"]["not_started"]) for r in listed] == [
+        (round_id, 1, 1)
+    ]
+    one = client.get(f"/api/v1/rounds/{round_id}", headers=bearer(token)).get_json()
+    progress = {c["city"]["name"]: (c["progress"], c["assessment_id"]) for c in one["cities"]}
+    assert progress == {"杭州": ("draft", joined), "宁波": ("not_started", None)}
+    assert one["cities"][0]["city"]["province"]["name"] == "浙江省"
+    assessment = client.get(f"/api/v1/assessments/{joined}", headers=bearer(token)).get_json()
+    assert assessment["round"] == {
+        "id": round_id,
+        "name": "2026年度第一批",
+        "due_on": DUE.isoformat(),
+        "late": False,
+    }
+    assert assessment["city"]["province"]["name"] == "浙江省"
+    other = api_token("gd@review.example")
+    assert client.get(f"/api/v1/rounds/{round_id}", headers=bearer(other)).status_code == 404
+    assert client.get("/api/v1/rounds", headers=bearer(other)).get_json()["items"] == []
+    official = api_token("a@hz.example")
+    assert client.get("/api/v1/rounds", headers=bearer(official)).status_code == 403

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from app.admin.filters import Page, SubmissionFilters
 from app.assessments.queries import in_scope
 from app.core.questionnaire import AREA_IDS
+from app.divisions.records import city_record
 from app.extensions import db
 from app.models import Answer, Assessment, City, User, area_scores
 from app.platform import data_version
@@ -232,7 +233,8 @@ def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[st
     """The same as ``export_row``, as JSON for the API, with every answer the assessment has."""
     return {
         "id": assessment.id,
-        "city": {"id": assessment.city_id, "name": assessment.city.name},
+        "city": city_record(assessment.city),
+        "round_id": assessment.round_id,
         "status": assessment.status,
         "questionnaire_version": assessment.questionnaire_version,
         "created_at": _iso(assessment.created_at),

@@ -13,7 +13,14 @@ from app.accounts.operations import authenticate
 from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
 from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
-from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
+from app.api.serializers import (
+    action_json,
+    assessment_json,
+    live_json,
+    questionnaire_json,
+    round_json,
+    round_progress_json,
+)
 from app.api.validation import (
     ActionBody,
     AssessmentBody,
@@ -31,7 +38,7 @@ from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
-from app.models import ApiToken, Assessment
+from app.models import ApiToken, Assessment, EvaluationRound
 from app.plans.operations import (
     ActionInput,
     UnknownCountermeasure,
@@ -44,6 +51,7 @@ from app.platform import audit, sqlite
 from app.platform.caching import frozen_cache
 from app.reports.insights import city_records
 from app.reports.versions import frozen_version
+from app.rounds.queries import round_or_404, round_progress, visible_rounds
 from app.surveys.operations import (
     PaperRefused,
     open_survey,
@@ -194,6 +202,33 @@ def admin_assessments() -> Any:
             "page": page,
             "per_page": per_page,
         }
+    )
+
+
+@bp.get("/rounds")
+@token_required
+def list_rounds() -> Any:
+    """The evaluation rounds the reviewer may see, newest first, with their cities counted."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may list evaluation rounds."}, 403)
+    rounds = db.session.scalars(
+        visible_rounds(g.api_user)
+        .options(sa.orm.joinedload(EvaluationRound.province))
+        .order_by(EvaluationRound.opened_at.desc(), EvaluationRound.id.desc())
+    ).all()
+    today = date.today()
+    return jsonify({"items": [round_json(r, round_progress(r, today)) for r in rounds]})
+
+
+@bp.get("/rounds/<int:round_id>")
+@token_required
+def get_round(round_id: int) -> Any:
+    """One round and the progress of every city it covers; another province's is a 404."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may read evaluation rounds."}, 403)
+    evaluation_round = round_or_404(g.api_user, round_id)
+    return jsonify(
+        round_progress_json(evaluation_round, round_progress(evaluation_round, date.today()))
     )
 
 
