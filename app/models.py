@@ -98,6 +98,12 @@ class User(UserMixin, Model):
     # Display preferences, kept so they follow the user to another device; None = not chosen.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Notifications reach the in-app inbox always, and e-mail unless the user turns it off; a
+    # national reviewer hears of every submission only on asking to.
+    email_notifications: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    notify_all_submissions: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
     # An admin with a province reviews that province's cities only; without one, every city.
     province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
 
@@ -591,6 +597,36 @@ class DepartmentAnswer(Model):
     department: so.Mapped[Department] = so.relationship(back_populates="answers")
 
     __table_args__ = (sa.UniqueConstraint("department_id", "question_id"),)
+
+
+NOTIFICATION_KINDS = ("submitted", "returned", "approved", "due_soon", "overdue")
+
+
+class Notification(Model):
+    """A message in a user's inbox. Its text is written when shown, in the reader's language,
+    from the kind and the objects it names."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    assessment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE")
+    )
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id", ondelete="CASCADE")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    assessment: so.Mapped[Assessment | None] = so.relationship()
+    evaluation_round: so.Mapped[EvaluationRound | None] = so.relationship()
+
+    __table_args__ = (
+        # A user's inbox, newest first, and its unread count.
+        sa.Index("ix_notification_user_id_read_at", "user_id", "read_at"),
+        # A reminder is sent once per user and round: send-reminders looks for it here.
+        sa.Index("ix_notification_round_id_kind", "round_id", "kind"),
+    )
 
 
 AUDIT_ACTIONS = (

@@ -92,6 +92,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("settings.password", "GET"): _access("signed_in", 200),
     ("settings.password", "POST"): _access("signed_in", 200),
     ("settings.tokens", "GET"): _access("signed_in", 200),
+    ("notifications.inbox", "GET"): _access("signed_in", 200),
+    ("notifications.mark_read", "POST"): _access("signed_in", 302),
+    ("notifications.settings", "POST"): _access("signed_in", 302),
     # One's own tokens only: another's, even for an admin, is a 404 like another city's.
     ("settings.revoke", "POST"): _access("city", 302, 404),
     # The assessment pages of one city.

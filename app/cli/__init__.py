@@ -1,7 +1,9 @@
-"""Command-line tasks: ``flask --app app create-user``, ``seed-demo`` and ``backup``."""
+"""Command-line tasks: ``flask --app app create-user``, ``send-reminders``, ``seed-demo`` and
+``backup``."""
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import click
@@ -15,6 +17,7 @@ from app.config import DEVELOPMENT
 from app.divisions.operations import ProvinceMismatch
 from app.extensions import db
 from app.models import ROLES, TIERS, User
+from app.notifications.operations import send_reminders
 from app.platform import sqlite
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -60,6 +63,21 @@ def create_user(
     db.session.commit()
     place = user.city or user.province
     click.echo(f"Created {role} {user.email}" + (f" for {place.name}" if place else ""))
+
+
+@bp.cli.command("send-reminders")
+@click.option(
+    "--days",
+    type=click.IntRange(min=0),
+    help="How many days before a round's due date to remind (default: REMINDER_DAYS_BEFORE).",
+)
+def send_reminders_command(days: int | None) -> None:
+    """Remind officials of cities that have not filed for an open round, before its due date
+    and once overdue. Safe to run from cron as often as you like: no one is told twice."""
+    before = current_app.config["REMINDER_DAYS_BEFORE"] if days is None else days
+    told = send_reminders(date.today(), before)
+    db.session.commit()
+    click.echo(f"Reminded {told} officials")
 
 
 @bp.cli.command("seed-demo")

@@ -1,5 +1,5 @@
-"""provinces and tiers of cities, provincial reviewers, and evaluation rounds that cities are
-called to assess themselves in
+"""provinces and tiers of cities, provincial reviewers, evaluation rounds that cities are
+called to assess themselves in, and notifications
 
 Revision ID: 0020
 Revises: 0018
@@ -77,9 +77,35 @@ def upgrade():
     with op.batch_alter_table('round_city', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_round_city_city_id'), ['city_id'], unique=False)
     _add_reference('assessment', 'round_id', 'evaluation_round')
+    with op.batch_alter_table('user', schema=None, recreate='never') as batch_op:
+        batch_op.add_column(sa.Column('email_notifications', sa.Boolean(), server_default=sa.true(), nullable=False))
+        batch_op.add_column(sa.Column('notify_all_submissions', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_table('notification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=20), nullable=False),
+    sa.Column('assessment_id', sa.Integer(), nullable=True),
+    sa.Column('round_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_notification_assessment_id_assessment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['round_id'], ['evaluation_round.id'], name=op.f('fk_notification_round_id_evaluation_round'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_notification_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_notification'))
+    )
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.create_index('ix_notification_user_id_read_at', ['user_id', 'read_at'], unique=False)
+        batch_op.create_index('ix_notification_round_id_kind', ['round_id', 'kind'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('notification', schema=None) as batch_op:
+        batch_op.drop_index('ix_notification_round_id_kind')
+        batch_op.drop_index('ix_notification_user_id_read_at')
+    op.drop_table('notification')
+    with op.batch_alter_table('user', schema=None, recreate='never') as batch_op:
+        batch_op.drop_column('notify_all_submissions')
+        batch_op.drop_column('email_notifications')
     _drop_reference('assessment', 'round_id')
     with op.batch_alter_table('round_city', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_round_city_city_id'))
