@@ -150,6 +150,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("divisions.add_province", "POST"): _access("national", 200),
     ("divisions.move", "POST"): _access("national", 200),
     ("rounds.index", "GET"): _access("admin", 200),
+    ("rounds.overview", "GET"): _access("admin", 200),
     ("rounds.new", "POST"): _access("admin", 200),
     ("rounds.detail", "GET"): _access("review", 200),
     ("rounds.progress_csv", "GET"): _access("review", 200),

@@ -12,8 +12,9 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
 from app.admin.dashboard import dashboard
+from app.assessments.workflow import approve_assessment
 from app.extensions import content, db
-from app.models import City, Province, User
+from app.models import Assessment, City, Province, User
 from tests.conftest import PASSWORD, bearer
 
 
@@ -158,3 +159,70 @@ def test_national_reviewers_add_provinces_and_move_cities(
         city = db.session.get(City, two_provinces["shenzhen"])
         assert city is not None and (city.province_id, city.tier) == (jiangsu, "district")
     assert "江苏省" in client.get("/admin/provinces").get_data(as_text=True)
+
+
+@pytest.fixture
+def zhejiang_peers(
+    app: Flask,
+    make_city: Callable[..., int],
+    make_province: Callable[..., int],
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+) -> dict[str, int]:
+    """Six approved prefecture-level cities of 浙江省 and four county-level ones of 江苏省: a
+    province and a tier with five others to compare with, and one without."""
+    zhejiang = [make_city(f"浙江{i}") for i in range(6)]
+    jiangsu = [make_city(f"江苏{i}") for i in range(4)]
+    make_province("浙江省", *zhejiang)
+    make_province("江苏省", *jiangsu)
+    reviewer = make_user("nat@review.example", role="admin")
+    approved = {}
+    for i, city_id in enumerate([*zhejiang, *jiangsu]):
+        official = make_user(f"o{i}@x.example", city_id=city_id)
+        approved[city_id] = make_assessment(official, str(1 + i % 5), submit=True)
+    with app.app_context():
+        admin = db.session.get(User, reviewer)
+        assert admin is not None
+        for city_id, assessment_id in approved.items():
+            city = db.session.get(City, city_id)
+            assessment = db.session.get(Assessment, assessment_id)
+            assert city is not None and assessment is not None
+            city.tier = "prefecture" if city_id in zhejiang else "county_city"
+            approve_assessment(assessment, admin)
+        db.session.commit()
+    return {"zhejiang": approved[zhejiang[0]], "jiangsu": approved[jiangsu[0]]}
+
+
+def test_percentiles_within_province_and_tier_from_five_cities_up(
+    client: FlaskClient, api_token: Callable[..., str], zhejiang_peers: dict[str, int]
+) -> None:
+    token = api_token("nat@review.example")
+    zhejiang = client.get(
+        f"/api/v1/assessments/{zhejiang_peers['zhejiang']}", headers=bearer(token)
+    ).get_json()["peers"]
+    assert zhejiang["percentiles"] is not None
+    assert zhejiang["province_percentiles"] is not None
+    assert zhejiang["tier_percentiles"] is not None
+    jiangsu = client.get(
+        f"/api/v1/assessments/{zhejiang_peers['jiangsu']}", headers=bearer(token)
+    ).get_json()["peers"]
+    assert jiangsu["percentiles"] is not None
+    assert jiangsu["province_percentiles"] is None and jiangsu["tier_percentiles"] is None
+
+
+def test_a_provincial_reviewer_sees_no_named_national_distribution(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    login: Callable[..., Any],
+    zhejiang_peers: dict[str, int],
+) -> None:
+    with client.application.app_context():
+        province = db.session.scalar(sa.select(Province.id).where(Province.name == "浙江省"))
+    make_user("zj@review.example", role="admin", province_id=province)
+    assert login("zj@review.example").status_code == 302
+    report = client.get(f"/assessments/{zhejiang_peers['zhejiang']}/report")
+    page = report.get_data(as_text=True)
+    assert report.status_code == 200 and "江苏0" not in page
+    assert "Within 浙江省: overall percentile" in page
+    overview = client.get("/rounds/overview").get_data(as_text=True)
+    assert "浙江0" in overview and "江苏0" not in overview

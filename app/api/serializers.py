@@ -16,6 +16,7 @@ from app.models import ActionItem, Assessment, EvaluationRound, Survey
 from app.reports.insights import (
     CityRecords,
     LiveInsights,
+    Percentiles,
     ReportInsights,
     live_insights,
     report_insights,
@@ -71,7 +72,8 @@ def assessment_json(
     for_admin: bool = False,
     records: CityRecords | None = None,
 ) -> dict[str, Any]:
-    """The assessment; ``for_admin`` adds the named distribution of peers, which admins see.
+    """The assessment; ``for_admin`` adds the named distribution of peers, which national
+    reviewers see: it names cities of every province.
 
     Pass ``records`` (``city_records``) when serialising many, so they share their queries.
     """
@@ -229,13 +231,18 @@ def _trend_json(insights: ReportInsights) -> dict[str, Any]:
     }
 
 
+def _rounded(percentiles: Percentiles) -> dict[str, float | None] | None:
+    if percentiles is None:
+        return None
+    return {k: None if v is None else round(v, 1) for k, v in percentiles.items()}
+
+
 def _peers_json(insights: ReportInsights, for_admin: bool) -> dict[str, Any]:
-    percentiles = insights.percentiles
     found: dict[str, Any] = {
         "other_cities": insights.peer_count,
-        "percentiles": None
-        if percentiles is None
-        else {k: None if v is None else round(v, 1) for k, v in percentiles.items()},
+        "percentiles": _rounded(insights.percentiles),
+        "province_percentiles": _rounded(insights.province_percentiles),
+        "tier_percentiles": _rounded(insights.tier_percentiles),
     }
     if for_admin:
         found["distribution"] = [

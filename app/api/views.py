@@ -166,7 +166,11 @@ def list_assessments() -> Any:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    records, lang, for_admin = city_records(rows), content_language(), g.api_user.is_admin
+    records, lang, for_admin = (
+        city_records(rows),
+        content_language(),
+        g.api_user.is_national_reviewer,
+    )
     return jsonify(
         {
             "items": [assessment_json(a, lang, for_admin, records) for a in rows],
@@ -249,7 +253,7 @@ def create_assessment() -> Any:
     # the report's insights take long enough to queue every other filing behind them.
     db.session.commit()
     return jsonify(
-        assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin)
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
     ), 201
 
 
@@ -257,7 +261,7 @@ def create_assessment() -> Any:
 @token_required
 def get_assessment(assessment_id: int) -> Response:
     version = frozen_version(g.api_user, assessment_id)
-    lang, for_admin = content_language(), g.api_user.is_admin
+    lang, for_admin = content_language(), g.api_user.is_national_reviewer
     # A submitted assessment's JSON is built and serialised once per version of what it shows,
     # language and kind of reader (admins see more).
     key = version.cache_key("api-json", lang, for_admin)
@@ -280,7 +284,9 @@ def put_targets(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     set_targets(assessment.city_id, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin))
+    return jsonify(
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/actions")
@@ -321,7 +327,7 @@ def create_survey(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     open_survey(assessment, g.api_user, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin)), 201
+    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_national_reviewer)), 201
 
 
 @bp.post("/assessments/<int:assessment_id>/survey/responses")

@@ -204,7 +204,12 @@ def report(assessment_id: int) -> str:
     version = frozen_version(current_user, assessment_id)
     # Once submitted, the body is rendered once per version of what it shows and reused; admins
     # see every city's scores among the peers, so each kind of reader has its own.
-    key = version.cache_key("report-html", content_language(), current_user.is_admin)
+    key = version.cache_key(
+        "report-html",
+        content_language(),
+        current_user.is_admin,
+        current_user.is_national_reviewer,
+    )
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
     return render_template("assessment/report.html", city_name=version.city_name, body=body)
 

@@ -33,6 +33,7 @@ from app.rounds.queries import (
     round_progress,
     visible_rounds,
 )
+from app.rounds.rollup import rollup
 
 bp = Blueprint("rounds", __name__)
 
@@ -102,6 +103,20 @@ def new() -> str | Response:
 def _chosen_progress() -> str | None:
     chosen = request.args.get("progress") or None
     return chosen if chosen in PROGRESS else None
+
+
+@bp.get("/overview")
+def overview() -> str:
+    """Each province (national reviewers) or each city (provincial ones): mean index, levels
+    reached and the open rounds' progress."""
+    return render_template(
+        "rounds/overview.html",
+        rows=rollup(current_user, date.today()),
+        levels=[level.number for level in content.current.maturity_levels],
+        progress_keys=PROGRESS,
+        labels=PROGRESS_LABELS,
+        by_province=current_user.is_national_reviewer,
+    )
 
 
 @bp.get("/<int:round_id>")
