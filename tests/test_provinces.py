@@ -193,6 +193,15 @@ def zhejiang_peers(
     return {"zhejiang": approved[zhejiang[0]], "jiangsu": approved[jiangsu[0]]}
 
 
+def test_the_national_overview_rolls_cities_up_by_province(
+    client: FlaskClient, login: Callable[..., Any], zhejiang_peers: dict[str, int]
+) -> None:
+    assert login("nat@review.example").status_code == 302
+    page = client.get("/rounds/overview").get_data(as_text=True)
+    rows = [part.split("</th>")[0] for part in page.split('<th scope="row">')[1:]]
+    assert rows == ["江苏省", "浙江省"]
+
+
 def test_percentiles_within_province_and_tier_from_five_cities_up(
     client: FlaskClient, api_token: Callable[..., str], zhejiang_peers: dict[str, int]
 ) -> None:
