@@ -103,7 +103,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
-    app.register_blueprint(divisions_bp, url_prefix="/admin/provinces")
+    app.register_blueprint(divisions_bp, url_prefix="/provinces")
     app.register_blueprint(rounds_bp, url_prefix="/rounds")
     app.register_blueprint(notifications_bp, url_prefix="/inbox")
     app.register_blueprint(plan_bp)

@@ -113,7 +113,7 @@ def test_a_provincial_reviewer_sees_their_province_alone(
     assert client.get(f"/admin/compare?ids={mine}&ids={theirs}").status_code == 404
     assert "深圳" not in client.get("/assessments").get_data(as_text=True)
     assert client.get("/admin/users").status_code == 403
-    assert client.get("/admin/provinces").status_code == 403
+    assert client.get("/provinces").status_code == 403
 
     token = api_token("zj@review.example")
     items = client.get("/api/v1/assessments", headers=bearer(token)).get_json()["items"]
@@ -145,20 +145,20 @@ def test_the_dashboard_counts_the_reviewers_province(
 def test_national_reviewers_add_provinces_and_move_cities(
     app: Flask, client: FlaskClient, admin: int, two_provinces: dict[str, int]
 ) -> None:
-    assert client.post("/admin/provinces", data={"name": "江苏省"}).status_code == 302
-    again = client.post("/admin/provinces", data={"name": "江苏省"})
+    assert client.post("/provinces", data={"name": "江苏省"}).status_code == 302
+    again = client.post("/provinces", data={"name": "江苏省"})
     assert again.status_code == 200 and "already" in again.get_data(as_text=True)
     with app.app_context():
         jiangsu = db.session.scalar(sa.select(Province.id).where(Province.name == "江苏省"))
     moved = client.post(
-        "/admin/provinces/move",
+        "/provinces/move",
         data={"city": two_provinces["shenzhen"], "province": jiangsu, "tier": "district"},
     )
     assert moved.status_code == 302
     with app.app_context():
         city = db.session.get(City, two_provinces["shenzhen"])
         assert city is not None and (city.province_id, city.tier) == (jiangsu, "district")
-    assert "江苏省" in client.get("/admin/provinces").get_data(as_text=True)
+    assert "江苏省" in client.get("/provinces").get_data(as_text=True)
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ def in_scope(
 
 
 def may_see_city(user: User, city_id: int) -> bool:
+    """``in_scope`` for one city, for what is reached by its own id rather than through
+    ``visible_assessments``: action items, departments, a report's version, a city named in a
+    request."""
     if user.is_national_reviewer:
         return True
     if not user.is_admin:

@@ -1,4 +1,4 @@
-"""The provinces page under /admin/provinces: national reviewers add provinces and move cities."""
+"""The provinces page under /provinces: national reviewers add provinces and move cities."""
 
 from __future__ import annotations
 

@@ -57,7 +57,6 @@ CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
     Target: ("city_id", None),
     ActionItem: ("city_id", None),
     Survey: ("city_id", None),
-    RoundCity: ("city_id", None),
     Answer: ("assessment_id", Assessment),
     StatusChange: ("assessment_id", Assessment),
     Department: ("assessment_id", Assessment),
@@ -80,8 +79,10 @@ NOT_SHOWN: dict[type[Any], str] = {
     Notification: "read live by the inbox and the unread count, never cached",
     Province: "cached pages name a province only through a city, whose own row moves when it "
     "changes province; a province is added, never renamed",
-    EvaluationRound: "cached pages show only a round's name and due date, fixed when it opens, "
-    "whose cities it reaches through RoundCity; round pages read the rest live",
+    EvaluationRound: "cached pages (an assessment's API answer) show only a round's name and due "
+    "date, fixed when it opens; round pages and officials' home pages read the rest live",
+    RoundCity: "which cities a round covers is read live by round pages and officials' home "
+    "pages, never cached",
 }
 
 VERSION_OPTION = "data_version_cities"
