@@ -109,6 +109,9 @@ class User(UserMixin, Model):
 
     city: so.Mapped[City | None] = so.relationship()
     province: so.Mapped[Province | None] = so.relationship()
+    # Filled in by the query that loads a session's user (``app.auth.views``), so the header's
+    # unread count costs no statement of its own; None wherever the user was loaded otherwise.
+    unread_notifications: so.Mapped[int | None] = so.query_expression()
 
     __table_args__ = (sa.CheckConstraint("role IN ('official', 'admin')", name="role"),)
 

@@ -20,23 +20,6 @@ INBOX_SIZE = 100
 """The newest notifications shown; older ones stay in the table, unread count included."""
 
 
-@bp.app_context_processor
-def unread_notifications() -> dict[str, object]:
-    """The navigation's unread count, queried only where the navigation shows it."""
-
-    def count() -> int:
-        return int(
-            db.session.scalar(
-                sa.select(sa.func.count())
-                .select_from(Notification)
-                .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
-            )
-            or 0
-        )
-
-    return {"unread_notifications": count}
-
-
 @bp.get("")
 @login_required
 def inbox() -> str:
