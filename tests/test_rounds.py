@@ -140,6 +140,8 @@ def test_the_round_page_follows_each_city_to_the_due_date_and_after(
         ("杭州", "overdue", "no"),
         ("宁波", "submitted", "yes"),
     }
+    detail = client.get(f"/admin/assessments/{late}").get_data(as_text=True)
+    assert "2026年度第一批" in detail and "filed late" in detail
     with app.app_context():
         assert db.session.get(Assessment, late).filed_late  # type: ignore[union-attr]
 
