@@ -49,7 +49,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app.extensions import content, csrf, db, limiter, login_manager, migrate
+    from app.extensions import content, csrf, db, limiter, login_manager, mail, migrate
+    from app.notifications import mail as notifications_mail
     from app.platform import data_version, pdf, sqlite
     from app.platform.caching import frozen_cache
     from app.web import headers, input_guard
@@ -67,6 +68,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    mail.init_app(app)
     init_babel(app)
     content.init_app(app)
     frozen_cache.init_app(app)
@@ -75,6 +77,7 @@ def register_extensions(app: Flask) -> None:
     pdf.init_app(app)
     sqlite.tune_connections()
     data_version.watch(so.Session)
+    notifications_mail.watch(so.Session)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -86,9 +89,12 @@ def register_blueprints(app: Flask) -> None:
     from app.assessments.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
+    from app.divisions.views import bp as divisions_bp
+    from app.notifications.views import bp as notifications_bp
     from app.paper.views import bp as paper_bp
     from app.plans.views import bp as plan_bp
     from app.reports.views import bp as reports_bp
+    from app.rounds.views import bp as rounds_bp
     from app.settings.views import bp as settings_bp
     from app.surveys.views import bp as residents_bp
     from app.web import errors, templating
@@ -97,6 +103,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(settings_bp)
     app.register_blueprint(assessment_bp)
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(divisions_bp, url_prefix="/provinces")
+    app.register_blueprint(rounds_bp, url_prefix="/rounds")
+    app.register_blueprint(notifications_bp, url_prefix="/inbox")
     app.register_blueprint(plan_bp)
     app.register_blueprint(departments_bp)
     app.register_blueprint(residents_bp)

@@ -62,6 +62,13 @@ DEFAULTS: dict[str, Any] = {
     "MAX_CONTENT_LENGTH": 1024 * 1024,
     "PDF_RENDER_TIMEOUT": 25,
     "PDF_CACHE_ENTRIES": 32,
+    # E-mail goes out through this SMTP server (Flask-Mailman's MAIL_* settings); with none set,
+    # notifications reach the in-app inbox only.
+    "MAIL_SERVER": None,
+    "MAIL_DEFAULT_SENDER": "CityReady <noreply@cityready.example>",
+    "MAIL_TIMEOUT": 10,
+    # send-reminders writes to a city's officials this many days before a round's due date.
+    "REMINDER_DAYS_BEFORE": 3,
 }
 
 
@@ -115,6 +122,11 @@ def environment_overrides(instance_path: Path, configured: Mapping[str, Any]) ->
         overrides["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("PROXY_FIX_HOPS"):
         overrides["PROXY_FIX_HOPS"] = int(os.environ["PROXY_FIX_HOPS"])
+    for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):
+        if os.environ.get(name):
+            overrides[name] = os.environ[name]
+    if os.environ.get("MAIL_PORT"):
+        overrides["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
     if os.environ.get("PUBLIC_URL"):
         overrides["PUBLIC_URL"] = os.environ["PUBLIC_URL"].strip()
     if os.environ.get("TRUSTED_HOSTS"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -51,12 +51,35 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
         return value
 
 
+TIERS = ("prefecture", "county_city", "county", "district")
+"""The kinds of administrative division a city may be: a prefecture-level city, a county-level
+city, a county or a district. Peers are compared within a tier, so the list is closed; forms
+and the command line check it (no CHECK constraint: SQLite cannot add one in place)."""
+
+
+class Province(Model):
+    """A province (or a municipality directly under the central government): the reach of a
+    provincial reviewer and of the evaluation rounds they open."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Province {self.name}>"
+
+
 class City(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     name: so.Mapped[str] = so.mapped_column(sa.String(120), unique=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     data_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     """Advanced by every write to a row of this city's data (``app.platform.data_version``)."""
+    # None for cities that existed before provinces did, until an admin places them.
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
+    tier: so.Mapped[str | None] = so.mapped_column(sa.String(20))
+
+    province: so.Mapped[Province | None] = so.relationship()
 
     def __repr__(self) -> str:
         return f"<City {self.name}>"
@@ -77,8 +100,20 @@ class User(UserMixin, Model):
     # Display preferences, kept so they follow the user to another device; None = not chosen.
     language: so.Mapped[str | None] = so.mapped_column(sa.String(5))
     high_contrast: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # Notifications reach the in-app inbox always, and e-mail unless the user turns it off; a
+    # national reviewer hears of every submission only on asking to.
+    email_notifications: so.Mapped[bool] = so.mapped_column(default=True, server_default=sa.true())
+    notify_all_submissions: so.Mapped[bool] = so.mapped_column(
+        default=False, server_default=sa.false()
+    )
+    # An admin with a province reviews that province's cities only; without one, every city.
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
 
     city: so.Mapped[City | None] = so.relationship()
+    province: so.Mapped[Province | None] = so.relationship()
+    # Filled in by the query that loads a session's user (``app.auth.views``), so the header's
+    # unread count costs no statement of its own; None wherever the user was loaded otherwise.
+    unread_notifications: so.Mapped[int | None] = so.query_expression()
 
     __table_args__ = (sa.CheckConstraint("role IN ('official', 'admin')", name="role"),)
 
@@ -108,6 +143,10 @@ class User(UserMixin, Model):
     def shown_name(self) -> str:
         """The person as pages name them: their display name, else their email."""
         return self.display_name or self.email
+
+    @property
+    def is_national_reviewer(self) -> bool:
+        return self.role == "admin" and self.province_id is None
 
     def __repr__(self) -> str:
         return f"<User {self.email}>"
@@ -192,9 +231,14 @@ class Assessment(Model):
     source: so.Mapped[str] = so.mapped_column(sa.String(10), default="web", server_default="web")
     # The id printed on the paper form it was keyed in from; unique, so no form counts twice.
     paper_form_id: so.Mapped[str | None] = so.mapped_column(sa.String(20), unique=True)
+    # The evaluation round that was open for the city when the assessment was started, if any.
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id"), index=True
+    )
 
     city: so.Mapped[City] = so.relationship()
     author: so.Mapped[User] = so.relationship()
+    evaluation_round: so.Mapped[EvaluationRound | None] = so.relationship()
     answers: so.Mapped[list[Answer]] = so.relationship(
         back_populates="assessment", cascade="all, delete-orphan", order_by="Answer.id"
     )
@@ -234,6 +278,13 @@ class Assessment(Model):
         return self.status == "draft"
 
     @property
+    def filed_late(self) -> bool:
+        """Submitted after its evaluation round's due date: accepted, but marked."""
+        if self.evaluation_round is None or self.submitted_at is None:
+            return False
+        return self.evaluation_round.is_late(self.submitted_at)
+
+    @property
     def is_editable(self) -> bool:
         """Officials may change the answers of a draft and of one returned for revision."""
         return self.status in EDITABLE_STATUSES
@@ -271,6 +322,62 @@ Assessment.round_number = so.column_property(  # type: ignore[assignment]
     .correlate_except(_earlier)
     .scalar_subquery()
 )
+
+
+_BEIJING = timezone(timedelta(hours=8))
+
+
+class EvaluationRound(Model):
+    """A call by a reviewer for the cities of a province (or, from a national reviewer, any
+    cities) to assess themselves on one question bank by a due date.
+
+    Not to be confused with a city's nth assessment, which the pages also call a round.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(120))
+    # None for a round a national reviewer opened; provincial reviewers see only their own.
+    province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
+    questionnaire_version: so.Mapped[str] = so.mapped_column(sa.String(20))
+    due_on: so.Mapped[date]
+    opened_by_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id"))
+    opened_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    closed_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    province: so.Mapped[Province | None] = so.relationship()
+    opened_by: so.Mapped[User] = so.relationship()
+    covered: so.Mapped[list[RoundCity]] = so.relationship(
+        back_populates="evaluation_round", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    def is_late(self, moment: datetime) -> bool:
+        """After the due date ends on the Chinese civil clock (UTC+8, no summer time), which
+        is the clock the due date was set on."""
+        return moment.astimezone(_BEIJING).date() > self.due_on
+
+    def is_overdue(self, today: date) -> bool:
+        return today > self.due_on
+
+
+class RoundCity(Model):
+    """A city an evaluation round covers."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    round_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id", ondelete="CASCADE")
+    )
+    city_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("city.id", ondelete="CASCADE"), index=True
+    )
+
+    evaluation_round: so.Mapped[EvaluationRound] = so.relationship(back_populates="covered")
+    city: so.Mapped[City] = so.relationship()
+
+    __table_args__ = (sa.UniqueConstraint("round_id", "city_id"),)
 
 
 class Answer(Model):
@@ -522,6 +629,36 @@ class DepartmentAnswer(Model):
     __table_args__ = (sa.UniqueConstraint("department_id", "question_id"),)
 
 
+NOTIFICATION_KINDS = ("submitted", "returned", "approved", "due_soon", "overdue")
+
+
+class Notification(Model):
+    """A message in a user's inbox. Its text is written when shown, in the reader's language,
+    from the kind and the objects it names."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    user_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"))
+    kind: so.Mapped[str] = so.mapped_column(sa.String(20))
+    assessment_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE")
+    )
+    round_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("evaluation_round.id", ondelete="CASCADE")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+    read_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
+
+    assessment: so.Mapped[Assessment | None] = so.relationship()
+    evaluation_round: so.Mapped[EvaluationRound | None] = so.relationship()
+
+    __table_args__ = (
+        # A user's inbox, newest first, and its unread count.
+        sa.Index("ix_notification_user_id_read_at", "user_id", "read_at"),
+        # A reminder is sent once per user and round: send-reminders looks for it here.
+        sa.Index("ix_notification_round_id_kind", "round_id", "kind"),
+    )
+
+
 AUDIT_ACTIONS = (
     "sign_in",
     "sign_in_failed",
@@ -533,6 +670,7 @@ AUDIT_ACTIONS = (
     "export",
     "download",
     "account_change",
+    "round_change",
 )
 """What the audit log records; ``app.platform.audit`` refuses anything else."""
 

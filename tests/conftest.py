@@ -27,7 +27,7 @@ from app.assessments.operations import (
     submit_assessment,
 )
 from app.extensions import content, db
-from app.models import Assessment, City, User
+from app.models import Assessment, City, Province, User
 
 PASSWORD = "correct horse battery staple"
 OFFICIAL = "official@a.example"
@@ -142,6 +142,25 @@ def make_city(app: Flask) -> Callable[..., int]:
 
 
 @pytest.fixture
+def make_province(app: Flask) -> Callable[..., int]:
+    """A province, with the cities of the ids given placed in it."""
+
+    def make(name: str = "浙江省", *city_ids: int) -> int:
+        with app.app_context():
+            province = Province(name=name)
+            db.session.add(province)
+            db.session.flush()
+            for city_id in city_ids:
+                city = db.session.get(City, city_id)
+                assert city is not None
+                city.province_id = province.id
+            db.session.commit()
+            return province.id
+
+    return make
+
+
+@pytest.fixture
 def make_user(app: Flask, make_city: Callable[..., int]) -> Callable[..., int]:
     def make(
         email: str = OFFICIAL,
@@ -149,11 +168,14 @@ def make_user(app: Flask, make_city: Callable[..., int]) -> Callable[..., int]:
         city_id: int | None = None,
         password: str = PASSWORD,
         active: bool = True,
+        province_id: int | None = None,
     ) -> int:
         with app.app_context():
             if role == "official" and city_id is None:
                 city_id = make_city(f"City of {email}")
-            user = User(email=email, role=role, city_id=city_id, active=active)
+            user = User(
+                email=email, role=role, city_id=city_id, active=active, province_id=province_id
+            )
             user.set_password(password)
             db.session.add(user)
             db.session.commit()

@@ -1,6 +1,7 @@
 """Every route of the URL map, by every kind of caller, against objects owned by city A.
 
-Callers: anonymous, an official of city A, an official of city B and an admin. Each route is
+Callers: anonymous, an official of city A, an official of city B, a provincial reviewer of
+city A's province and one of city B's, and a national reviewer (an admin). Each route is
 classified in ``ROUTES``; a route that is not there fails ``test_every_route_is_classified``
 until someone decides who may call it, so no new route is forgotten.
 
@@ -30,10 +31,11 @@ from app.departments.operations import invite_department
 from app.extensions import db
 from app.models import ApiToken, Assessment, User
 from app.plans.operations import ActionInput, plan_action
+from app.rounds.operations import open_round
 from app.surveys.operations import open_survey
 from tests.conftest import PASSWORD
 
-ROLES = ("anonymous", "official_b", "official_a", "admin")
+ROLES = ("anonymous", "official_b", "reviewer_b", "official_a", "reviewer_a", "admin")
 """Refused callers go first, so each is checked against objects as they were made."""
 
 
@@ -42,8 +44,10 @@ class Access:
     """Who may call a route, and what an allowed caller gets for an empty request.
 
     ``kind``: ``public`` (anyone, token links included), ``city`` (signed in, and the object must
-    be the caller's city's unless the caller is an admin), ``signed_in`` (any signed-in user, no
-    object of a city in the URL) or ``admin`` (admins only).
+    be the caller's city's, or in a provincial reviewer's province), ``signed_in`` (any
+    signed-in user, no object of a city in the URL), ``admin`` (admins only, no object of a
+    city), ``review`` (admins only, and the object must be in a provincial reviewer's
+    province) or ``national`` (national reviewers only).
     """
 
     kind: str
@@ -58,9 +62,11 @@ class Access:
             return self.allowed
         if role == "anonymous":
             return frozenset({401 if api else 302})
-        if self.kind == "admin":
+        if self.kind == "national" or (
+            self.kind in ("admin", "review") and role.startswith("official")
+        ):
             return frozenset({403})
-        if self.kind == "city" and role == "official_b":
+        if self.kind in ("city", "review") and role.endswith("_b"):
             return frozenset({404})
         return self.allowed
 
@@ -93,6 +99,9 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("settings.password", "GET"): _access("signed_in", 200),
     ("settings.password", "POST"): _access("signed_in", 200),
     ("settings.tokens", "GET"): _access("signed_in", 200),
+    ("notifications.inbox", "GET"): _access("signed_in", 200),
+    ("notifications.mark_read", "POST"): _access("signed_in", 302),
+    ("notifications.settings", "POST"): _access("signed_in", 302),
     # One's own tokens only: another's, even for an admin, is a 404 like another city's.
     ("settings.revoke", "POST"): _access("city", 302, 404),
     # The assessment pages of one city.
@@ -128,26 +137,37 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("paper.key_in", "GET"): _access("signed_in", 200),
     ("paper.key_in", "POST"): _access("signed_in", 200),
     # Reviewing.
-    ("admin.assessment", "GET"): _access("admin", 200),
-    ("admin.approve", "POST"): _access("admin", 302),
-    ("admin.send_back", "POST"): _access("admin", 200),
-    ("admin.audit_log", "GET"): _access("admin", 200),
+    ("admin.assessment", "GET"): _access("review", 200),
+    ("admin.approve", "POST"): _access("review", 302),
+    ("admin.send_back", "POST"): _access("review", 200),
+    ("admin.audit_log", "GET"): _access("national", 200),
     ("admin.submissions", "GET"): _access("admin", 200),
     # Accounts: an empty new-user form shows its errors; an empty edit keeps what the account
     # has; an empty password is generated and shown (200).
-    ("admin.users", "GET"): _access("admin", 200),
-    ("admin.new_user", "GET"): _access("admin", 200),
-    ("admin.new_user", "POST"): _access("admin", 200),
-    ("admin.edit_user", "GET"): _access("admin", 200),
-    ("admin.edit_user", "POST"): _access("admin", 302),
-    ("admin.reset_user_password", "GET"): _access("admin", 200),
-    ("admin.reset_user_password", "POST"): _access("admin", 200),
-    ("admin.deactivate_user", "POST"): _access("admin", 302),
-    ("admin.reactivate_user", "POST"): _access("admin", 302),
+    ("admin.users", "GET"): _access("national", 200),
+    ("admin.new_user", "GET"): _access("national", 200),
+    ("admin.new_user", "POST"): _access("national", 200),
+    ("admin.edit_user", "GET"): _access("national", 200),
+    ("admin.edit_user", "POST"): _access("national", 302),
+    ("admin.reset_user_password", "GET"): _access("national", 200),
+    ("admin.reset_user_password", "POST"): _access("national", 200),
+    ("admin.deactivate_user", "POST"): _access("national", 302),
+    ("admin.reactivate_user", "POST"): _access("national", 302),
     ("admin.dashboard", "GET"): _access("admin", 200),
     ("admin.questions", "GET"): _access("admin", 200),
     ("admin.compare", "GET"): _access("admin", 400),
     ("admin.submissions_csv", "GET"): _access("admin", 200),
+    # Provinces (national reviewers) and evaluation rounds (reviewers; a round of city A's
+    # province is another province's reviewer's 404).
+    ("divisions.provinces", "GET"): _access("national", 200),
+    ("divisions.add_province", "POST"): _access("national", 200),
+    ("divisions.move", "POST"): _access("national", 200),
+    ("rounds.index", "GET"): _access("admin", 200),
+    ("rounds.overview", "GET"): _access("admin", 200),
+    ("rounds.new", "POST"): _access("admin", 200),
+    ("rounds.detail", "GET"): _access("review", 200),
+    ("rounds.progress_csv", "GET"): _access("review", 200),
+    ("rounds.close", "POST"): _access("review", 302),
     # The JSON API.
     ("api.openapi", "GET"): _access("public", 200),
     ("api.version", "GET"): _access("public", 200),
@@ -157,6 +177,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.list_assessments", "GET"): _access("signed_in", 200),
     ("api.admin_assessments", "GET"): _access("admin", 200),
     ("api.create_assessment", "POST"): _access("signed_in", 201, 422),
+    ("api.list_rounds", "GET"): _access("admin", 200),
+    ("api.get_round", "GET"): _access("review", 200),
     ("api.get_assessment", "GET"): _access("city", 200),
     ("api.put_targets", "PUT"): _access("city", 422),
     ("api.create_action", "POST"): _access("city", 422),
@@ -205,6 +227,7 @@ class CityA:
 def city_a(
     app: Flask,
     make_city: Callable[..., int],
+    make_province: Callable[..., int],
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
 ) -> CityA:
@@ -213,11 +236,16 @@ def city_a(
         "official_a": "official@a.example",
         "official_b": "official@b.example",
         "admin": "admin@x.example",
+        "reviewer_a": "reviewer@zhejiang.example",
+        "reviewer_b": "reviewer@guangdong.example",
     }
+    province_a, province_b = make_province("浙江省", city_a), make_province("广东省", city_b)
     ids = {
         "official_a": make_user(emails["official_a"], city_id=city_a),
         "official_b": make_user(emails["official_b"], city_id=city_b),
         "admin": make_user(emails["admin"], role="admin"),
+        "reviewer_a": make_user(emails["reviewer_a"], role="admin", province_id=province_a),
+        "reviewer_b": make_user(emails["reviewer_b"], role="admin", province_id=province_b),
     }
     assessment_id = make_assessment(ids["official_a"], "2", submit=True)
     with app.app_context():
@@ -230,6 +258,11 @@ def city_a(
         )
         department, department_token = invite_department(assessment, official, "Transport")
         survey = open_survey(assessment, official, date.today() + timedelta(days=30))
+        reviewer_a = db.session.get(User, ids["reviewer_a"])
+        assert reviewer_a is not None
+        evaluation_round = open_round(
+            reviewer_a, "2026 第一批", assessment.questionnaire_version, date.today(), [city_a]
+        )
         tokens, token_ids = {}, {}
         for role, user_id in ids.items():
             user = db.session.get(User, user_id)
@@ -249,6 +282,7 @@ def city_a(
             "residents.token": survey.token,
             "user_id": ids["official_b"],
             "token_id": token_ids["official_a"],
+            "round_id": evaluation_round.id,
         }
     return CityA(values, tokens, emails)
 
@@ -298,6 +332,8 @@ def test_route_by_role(
         body: dict[str, Any] = {"json": {}} if api and method != "GET" else {"data": {}}
         response = callers[role].open(url, method=method, headers=headers, **body)
         got[role] = response.status_code
+        # A streamed download left open would keep its request context over the next caller's.
+        response.close()
         if api:
             assert (
                 response.is_json

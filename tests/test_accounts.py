@@ -283,7 +283,7 @@ class TestCreate:
         ("fields", "field", "message"),
         [
             ({"new_city": ""}, "city", "Choose the official's city"),
-            ({"role": "admin"}, "city", "Admins review every city"),
+            ({"role": "admin"}, "city", "Admins belong to no city"),
             ({"city": "CITY"}, "city", "not both"),
             ({"email": "not an email"}, "email", "Enter an email address like"),
             ({"password": "short"}, "password", "Use at least 12 characters."),

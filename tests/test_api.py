@@ -262,7 +262,12 @@ def test_admins_must_name_an_existing_city(
         "/api/v1/assessments", json={"answers": {}, "city_id": city_id}, headers=bearer(token)
     )
     assert response.status_code == 201
-    assert response.get_json()["city"] == {"id": city_id, "name": "深圳 Shenzhen"}
+    assert response.get_json()["city"] == {
+        "id": city_id,
+        "name": "深圳 Shenzhen",
+        "province": None,
+        "tier": None,
+    }
 
 
 def test_list_is_paginated_and_limited_to_my_city(

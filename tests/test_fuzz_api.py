@@ -41,6 +41,14 @@ OPERATIONS = sorted((path, method) for path, item in PATHS.items() for method in
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+FILE_SIGNATURES = {
+    "application/pdf": b"%PDF",
+    # Word and Excel files are zip packages (Office Open XML).
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": b"PK",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": b"PK",
+}
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _print_case_counts() -> Iterator[None]:
     yield
@@ -151,8 +159,9 @@ def test_no_call_answers_a_5xx_or_an_undocumented_shape(
         if "content" not in documented[str(status)]:  # 204: nothing to describe
             assert not response.data, (url, status)
             return
-        if response.mimetype == "application/pdf":
-            assert status == 200 and response.data.startswith(b"%PDF")
+        if response.mimetype in FILE_SIGNATURES:
+            assert status == 200 and response.mimetype in documented["200"]["content"]
+            assert response.data.startswith(FILE_SIGNATURES[response.mimetype])
             return
         assert response.is_json, (url, status)
         schema = documented[str(status)]["content"]["application/json"]["schema"]

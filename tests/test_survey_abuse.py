@@ -108,7 +108,9 @@ def desk(
     closes = (date.today() + timedelta(days=10)).isoformat()
     client.post(f"/assessments/{assessment_id}/survey", data={"closes_on": closes})
     page = client.get(f"/assessments/{assessment_id}/survey").get_data(as_text=True)
-    token = page.split("/s/")[1].split('"')[0].split("/")[0]
+    found = re.search(r"/s/([\w-]+)", page)
+    assert found is not None
+    token = found.group(1)
     return SurveyDesk(app, client, assessment_id, token, api_token(OFFICIAL))
 
 

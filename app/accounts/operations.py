@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from app.accounts.emails import acceptable_email, normalise_email
 from app.accounts.policy import PasswordProblem, password_problem
 from app.assessments.operations import find_or_create_city
+from app.divisions.operations import find_or_create_province, place_city
 from app.extensions import db
 from app.models import ROLES, ApiToken, User
 from app.platform import audit
@@ -69,14 +70,24 @@ def email_taken(email: str, other_than: User | None = None) -> bool:
     return db.session.scalar(query) is not None
 
 
-def _place(user: User, role: str, city_name: str | None) -> None:
-    """Officials belong to one city, created when it is new; admins to none."""
+def _place(
+    user: User, role: str, city_name: str | None, province_name: str | None, tier: str | None
+) -> None:
+    """Officials belong to one city, created when it is new and placed in the province named;
+    admins to no city, and to the province they review, or none to review every city."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}")
     if role == "official" and not (city_name and city_name.strip()):
         raise ValueError("an official needs a city")
     user.role = role
-    user.city = find_or_create_city(city_name.strip()) if role == "official" and city_name else None
+    province = find_or_create_province(province_name.strip()) if province_name else None
+    if role == "official" and city_name:
+        user.city = find_or_create_city(city_name.strip())
+        place_city(user.city, province, tier)
+        user.province = None
+    else:
+        user.city = None
+        user.province = province
 
 
 def _changed(user: User, what: str) -> None:
@@ -96,9 +107,19 @@ def _display_name(name: str | None) -> str | None:
 
 
 def create_account(
-    email: str, role: str, city_name: str | None, password: str, display_name: str | None = None
+    email: str,
+    role: str,
+    city_name: str | None,
+    password: str,
+    *,
+    display_name: str | None = None,
+    province_name: str | None = None,
+    tier: str | None = None,
 ) -> User:
-    """A new active account; its password must meet the policy. Flushes, never commits."""
+    """A new active account; its password must meet the policy. Flushes, never commits.
+
+    ``province_name`` places a new official's city (an existing one must already be there, or
+    nowhere yet) or makes an admin that province's reviewer."""
     email = normalise_email(email)
     if not acceptable_email(email):
         raise EmailRefused(email)
@@ -107,7 +128,7 @@ def create_account(
     if email_taken(email):
         raise EmailTaken(email)
     user = User(email=email, display_name=_display_name(display_name))
-    _place(user, role, city_name)
+    _place(user, role, city_name, province_name, tier)
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
@@ -121,9 +142,12 @@ def update_account(
     email: str,
     role: str,
     city_name: str | None,
+    *,
     display_name: str | None = None,
+    province_name: str | None = None,
 ) -> None:
-    """Change an account's name, email, role and city; an admin cannot demote themselves."""
+    """Change an account's name, email, role, city and reviewed province; an admin cannot demote
+    themselves."""
     if user.id == by.id and role != user.role:
         raise SelfLockout("demote")
     email = normalise_email(email)
@@ -131,17 +155,17 @@ def update_account(
         raise EmailRefused(email)
     if email_taken(email, other_than=user):
         raise EmailTaken(email)
-    before = (user.display_name, user.email, user.role, user.city_id)
+    before = (user.display_name, user.email, user.role, user.city_id, user.province_id)
     user.display_name = _display_name(display_name)
     user.email = email
-    _place(user, role, city_name)
+    _place(user, role, city_name, province_name if role == "admin" else None, None)
     db.session.flush()
     fields = [
         name
         for name, old, new in zip(
-            ("name", "email", "role", "city"),
+            ("name", "email", "role", "city", "province"),
             before,
-            (user.display_name, user.email, user.role, user.city_id),
+            (user.display_name, user.email, user.role, user.city_id, user.province_id),
             strict=True,
         )
         if old != new

@@ -12,7 +12,7 @@ from wtforms import DateField, SearchField, SelectChoice, SelectField, SubmitFie
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.admin.filters import FIRST_DAY, LAST_DAY, positive_int
-from app.admin.views import bp
+from app.admin.views import bp, national_reviewers_only
 from app.extensions import db
 from app.models import AUDIT_ACTIONS, AuditEvent, City
 from app.platform.audit import ACTION_LABELS
@@ -76,6 +76,7 @@ def _filtered_events(form: AuditFilterForm) -> sa.Select[AuditEvent]:
 
 
 @bp.get("/audit")
+@national_reviewers_only
 def audit_log() -> str:
     form = _filter_form()
     # Invalid filters (a date like 2026-13-40) filter nothing and say so next to the field.

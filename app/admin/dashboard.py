@@ -10,12 +10,12 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.admin.filters import STATUS_CHOICES
-from app.assessments.queries import latest_rounds
+from app.assessments.queries import in_scope, latest_rounds
 from app.core.questionnaire import AREA_IDS, QuestionBank
 from app.core.review_stats import WidespreadWeakness, widespread_weaknesses
 from app.core.stats import mean
 from app.extensions import db
-from app.models import FINISHED_STATUSES, Answer, Assessment
+from app.models import FINISHED_STATUSES, Answer, Assessment, User
 from app.platform import data_version
 from app.platform.caching import frozen_cache
 
@@ -41,20 +41,25 @@ class Dashboard:
     weaknesses: list[WidespreadWeakness]
 
 
-def current_dashboard(bank: QuestionBank) -> Dashboard:
-    """The dashboard, computed once per worker for each version of the data.
+def current_dashboard(bank: QuestionBank, reviewer: User) -> Dashboard:
+    """The reviewer's dashboard, computed once per worker for each province and version of
+    the data.
 
     Computing it reads every city's latest round and its answers, which grows with the
     rollout; reading the version does not.
     """
     version = data_version.current(db.session.connection())
-    return frozen_cache.get_or_make(("dashboard", bank.version, *version), lambda: dashboard(bank))
+    return frozen_cache.get_or_make(
+        ("dashboard", bank.version, reviewer.province_id, *version),
+        lambda: dashboard(bank, reviewer),
+    )
 
 
-def dashboard(bank: QuestionBank) -> Dashboard:
+def dashboard(bank: QuestionBank, reviewer: User) -> Dashboard:
+    scope = in_scope(reviewer, Assessment.city_id)
     counted: dict[str, int] = dict(
         db.session.execute(
-            sa.select(Assessment.status, sa.func.count()).group_by(Assessment.status)
+            sa.select(Assessment.status, sa.func.count()).where(scope).group_by(Assessment.status)
         ).all()
     )
     latest = db.session.execute(
@@ -64,14 +69,20 @@ def dashboard(bank: QuestionBank) -> Dashboard:
             Assessment.planning_score,
             Assessment.environment_score,
             Assessment.participation_score,
-        ).where(Assessment.id.in_(latest_finished_rounds()))
+        ).where(Assessment.id.in_(latest_finished_rounds()), scope)
     ).all()
     levels = Counter(row.level for row in latest if row.level is not None)
     answer_counts = {
         (question_id, value): count
         for question_id, value, count in db.session.execute(
             sa.select(Answer.question_id, Answer.value, sa.func.count())
-            .where(Answer.assessment_id.in_(latest_finished_rounds()))
+            .where(
+                Answer.assessment_id.in_(
+                    sa.select(Assessment.id).where(
+                        Assessment.id.in_(latest_finished_rounds()), scope
+                    )
+                )
+            )
             .group_by(Answer.question_id, Answer.value)
         )
     }
@@ -95,14 +106,14 @@ class Compared:
     answers: dict[str, str]
 
 
-def compared_assessments(ids: Sequence[int]) -> tuple[list[Compared], list[int]]:
+def compared_assessments(ids: Sequence[int], reviewer: User) -> tuple[list[Compared], list[int]]:
     """The assessments in the order asked for, each with its round and answers, and the ids that
-    name none; three statements whatever the number."""
+    name none the reviewer may see; three statements whatever the number."""
     found = {
         a.id: a
         for a in db.session.scalars(
             sa.select(Assessment)
-            .where(Assessment.id.in_(ids))
+            .where(Assessment.id.in_(ids), in_scope(reviewer, Assessment.city_id))
             .options(
                 so.joinedload(Assessment.city),
                 so.selectinload(Assessment.answers),

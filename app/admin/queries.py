@@ -1,7 +1,9 @@
 """Every city's assessments as reviewers query them: filtered, sorted, paged and exported.
 
 The list page, its CSV download and the API's admin export all build their query here from
-one ``SubmissionFilters``, so the three never disagree about which rows a filter keeps.
+one ``SubmissionFilters``, so the three never disagree about which rows a filter keeps, and
+each within the reviewer's reach (``in_scope``): a provincial reviewer's lists and downloads hold
+their province's cities only.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ import sqlalchemy.orm as so
 from markupsafe import Markup
 
 from app.admin.filters import Page, SubmissionFilters
+from app.assessments.queries import in_scope
 from app.core.questionnaire import AREA_IDS
+from app.divisions.records import city_record
 from app.extensions import db
 from app.models import Answer, Assessment, City, User, area_scores
 from app.platform import data_version
@@ -50,8 +54,10 @@ class CityChoices:
         )
 
 
-def _city_choices() -> CityChoices:
-    rows = db.session.execute(sa.select(City.id, City.name).order_by(City.name)).all()
+def _city_choices(reviewer: User) -> CityChoices:
+    rows = db.session.execute(
+        sa.select(City.id, City.name).where(in_scope(reviewer, City.id)).order_by(City.name)
+    ).all()
     options = tuple(
         (
             row.id,
@@ -63,25 +69,27 @@ def _city_choices() -> CityChoices:
     return CityChoices(frozenset(row.id for row in rows), options)
 
 
-def city_choices() -> CityChoices:
-    """The cities, built once per worker for each version of the data: a national list has
-    thousands."""
+def city_choices(reviewer: User) -> CityChoices:
+    """The reviewer's cities, built once per worker for each province and version of the data:
+    a national list has thousands."""
     version = data_version.current(db.session.connection())
-    return frozen_cache.get_or_make(("city_choices", *version), _city_choices)
+    return frozen_cache.get_or_make(
+        ("city_choices", reviewer.province_id, *version), lambda: _city_choices(reviewer)
+    )
 
 
 def _start_of(day: date, zone: tzinfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=zone)
 
 
-def _filtered(filters: SubmissionFilters, zone: tzinfo) -> sa.Select[Assessment]:
+def _filtered(filters: SubmissionFilters, zone: tzinfo, reviewer: User) -> sa.Select[Assessment]:
     """The assessments the filters keep (the text matches the city's name or the author's email).
 
     The dates are days on the readers' clock, ``zone``: the day a submission shows on the page
     is the day that finds it. Only the text reaches into other tables, through subqueries, so
     the count and the page are read from the assessment table's own indexes.
     """
-    query = sa.select(Assessment)
+    query = sa.select(Assessment).where(in_scope(reviewer, Assessment.city_id))
     if filters.city_id is not None:
         query = query.where(Assessment.city_id == filters.city_id)
     if filters.status is not None:
@@ -133,14 +141,14 @@ def _listed(query: sa.Select[Assessment]) -> sa.Select[Assessment]:
 
 
 def submissions_page(
-    filters: SubmissionFilters, per_page: int, zone: tzinfo, clamp: bool = True
+    filters: SubmissionFilters, per_page: int, zone: tzinfo, reviewer: User, clamp: bool = True
 ) -> tuple[Page, list[Assessment]]:
     """One page of the filtered, sorted list and the total: two statements whatever the size.
 
     ``clamp`` turns a page beyond the end into the last one, as a person paging expects; a
     program paging until it gets no items asks for ``clamp=False``.
     """
-    query = _filtered(filters, zone)
+    query = _filtered(filters, zone, reviewer)
     total = (
         db.session.scalar(query.with_only_columns(sa.func.count(), maintain_column_froms=True)) or 0
     )
@@ -154,7 +162,7 @@ def submissions_page(
 
 
 def stream_submissions(
-    filters: SubmissionFilters, zone: tzinfo
+    filters: SubmissionFilters, zone: tzinfo, reviewer: User
 ) -> Iterator[tuple[Assessment, dict[str, str]]]:
     """Every filtered assessment in list order with its answer values, read in batches.
 
@@ -162,7 +170,7 @@ def stream_submissions(
     yielded, so an export of any length holds about one batch in memory.
     """
     rows = db.session.scalars(
-        _listed(_ordered(_filtered(filters, zone), filters)).execution_options(
+        _listed(_ordered(_filtered(filters, zone, reviewer), filters)).execution_options(
             yield_per=EXPORT_BATCH_SIZE
         )
     )
@@ -225,7 +233,8 @@ def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[st
     """The same as ``export_row``, as JSON for the API, with every answer the assessment has."""
     return {
         "id": assessment.id,
-        "city": {"id": assessment.city_id, "name": assessment.city.name},
+        "city": city_record(assessment.city),
+        "round_id": assessment.round_id,
         "status": assessment.status,
         "questionnaire_version": assessment.questionnaire_version,
         "created_at": _iso(assessment.created_at),

@@ -13,8 +13,9 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from app.admin.dashboard import latest_finished_rounds
+from app.assessments.queries import in_scope
 from app.extensions import db
-from app.models import Assessment, City
+from app.models import Assessment, City, User
 
 CITY_SORT_KEYS = ("city", "index", "level", "submitted")
 """The table's columns, each sortable; the first direction offered is the one people want."""
@@ -53,8 +54,9 @@ class CityStanding:
     submitted_at: datetime | None
 
 
-def city_standings(sort: CitySort) -> list[CityStanding]:
-    """Every city with its latest finished round, in one statement; cities without one last."""
+def city_standings(sort: CitySort, user: User) -> list[CityStanding]:
+    """Every city the reviewer oversees with its latest finished round, in one statement;
+    cities without one last."""
     column = {
         "city": City.name,
         "index": Assessment.overall_score,
@@ -76,6 +78,7 @@ def city_standings(sort: CitySort) -> list[CityStanding]:
             Assessment,
             sa.and_(Assessment.city_id == City.id, Assessment.id.in_(latest_finished_rounds())),
         )
+        .where(in_scope(user, City.id))
         .order_by(sa.nulls_last(ordered), City.name)
     ).all()
     return [CityStanding(*row) for row in rows]

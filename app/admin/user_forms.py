@@ -21,10 +21,11 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.accounts.operations import DISPLAY_NAME_MAX, email_taken
 from app.accounts.validators import AcceptableEmail, MeetsPasswordPolicy
 from app.extensions import db
-from app.models import City, User
+from app.models import City, Province, User
 from app.web.input_guard import StorableTextForm
 
 NO_CITY = 0
+NO_PROVINCE = 0
 ROLE_CHOICES = [
     SelectChoice("official", _l("City official")),
     SelectChoice("admin", _l("Admin (reviewer)")),
@@ -59,6 +60,7 @@ class AccountFields(StorableTextForm):
     new_city = StringField(
         _l("Or a new city"), validators=[Optional(), Length(max=120)], filters=[_strip]
     )
+    province = SelectField(_l("Province reviewed"), coerce=int, default=NO_PROVINCE)
 
     def __init__(self, *args: Any, editing: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,6 +69,14 @@ class AccountFields(StorableTextForm):
         self._city_names = {row.id: row.name for row in cities}
         self.city.choices = [SelectChoice(str(NO_CITY), _l("— none —"))] + [
             SelectChoice(str(city_id), name) for city_id, name in self._city_names.items()
+        ]
+        provinces = db.session.execute(
+            sa.select(Province.id, Province.name).order_by(Province.name)
+        )
+        self._province_names = {row.id: row.name for row in provinces}
+        self.province.choices = [SelectChoice(str(NO_PROVINCE), _l("— every province —"))] + [
+            SelectChoice(str(province_id), name)
+            for province_id, name in self._province_names.items()
         ]
 
     def validate_email(self, field: EmailField) -> None:
@@ -78,11 +88,21 @@ class AccountFields(StorableTextForm):
     def validate_city(self, field: SelectField) -> None:
         chosen, typed = field.data != NO_CITY, bool(self.new_city.data)
         if self.role.data == "admin" and (chosen or typed):
-            raise ValidationError(_l("Admins review every city: leave the city empty."))
+            raise ValidationError(_l("Admins belong to no city: leave the city empty."))
         if self.role.data == "official" and not (chosen or typed):
             raise ValidationError(_l("Choose the official's city, or type a new one below."))
         if chosen and typed:
             raise ValidationError(_l("Choose a city or type a new one, not both."))
+
+    def validate_province(self, field: SelectField) -> None:
+        if self.role.data == "official" and field.data != NO_PROVINCE:
+            raise ValidationError(
+                _l("An official's province is their city's: leave the province reviewed empty.")
+            )
+
+    def province_name(self) -> str | None:
+        """The province an admin reviews; None for every province."""
+        return self._province_names.get(self.province.data)
 
     def city_name(self) -> str | None:
         """The name of the city chosen or typed; None for none."""

@@ -28,13 +28,14 @@ from app.accounts.operations import (
 from app.accounts.policy import MIN_LENGTH, generate_password
 from app.admin.user_forms import (
     NO_CITY,
+    NO_PROVINCE,
     AccountFields,
     AccountStatusForm,
     EditUserForm,
     NewUserForm,
     ResetPasswordForm,
 )
-from app.admin.views import bp
+from app.admin.views import bp, national_reviewers_only
 from app.extensions import db
 from app.models import AuditEvent, User
 
@@ -96,9 +97,12 @@ def _password_shown_once(user: User, password: str, title: str) -> Response:
 
 
 @bp.get("/users")
+@national_reviewers_only
 def users() -> str:
     rows = db.session.scalars(
-        sa.select(User).options(so.joinedload(User.city)).order_by(User.active.desc(), User.email)
+        sa.select(User)
+        .options(so.joinedload(User.city), so.joinedload(User.province))
+        .order_by(User.active.desc(), User.email)
     ).all()
     return render_template(
         "admin/users.html", users=rows, changes=_last_changes(), labels=CHANGE_LABELS
@@ -106,6 +110,7 @@ def users() -> str:
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
+@national_reviewers_only
 def new_user() -> str | Response:
     form = NewUserForm()
     if form.validate_on_submit():
@@ -117,6 +122,7 @@ def new_user() -> str | Response:
                 form.city_name(),
                 password,
                 display_name=form.display_name.data,
+                province_name=form.province_name(),
             )
             db.session.commit()
         except EmailTaken:
@@ -141,6 +147,7 @@ def _edit_page(user: User, form: EditUserForm) -> str:
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@national_reviewers_only
 def edit_user(user_id: int) -> str | Response:
     user = _user_or_404(user_id)
     form = EditUserForm(
@@ -149,6 +156,7 @@ def edit_user(user_id: int) -> str | Response:
             "email": user.email,
             "role": user.role,
             "city": user.city_id or NO_CITY,
+            "province": user.province_id or NO_PROVINCE,
         },
         editing=user,
     )
@@ -161,6 +169,7 @@ def edit_user(user_id: int) -> str | Response:
                 form.role.data or "",
                 form.city_name(),
                 display_name=form.display_name.data,
+                province_name=form.province_name(),
             )
             db.session.commit()
         except SelfLockout:
@@ -180,6 +189,7 @@ def edit_user(user_id: int) -> str | Response:
 
 
 @bp.post("/users/<int:user_id>/deactivate")
+@national_reviewers_only
 def deactivate_user(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if AccountStatusForm().validate_on_submit():
@@ -200,6 +210,7 @@ def deactivate_user(user_id: int) -> Response:
 
 
 @bp.post("/users/<int:user_id>/reactivate")
+@national_reviewers_only
 def reactivate_user(user_id: int) -> Response:
     user = _user_or_404(user_id)
     if AccountStatusForm().validate_on_submit():
@@ -210,6 +221,7 @@ def reactivate_user(user_id: int) -> Response:
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+@national_reviewers_only
 def reset_user_password(user_id: int) -> str | Response:
     user = _user_or_404(user_id)
     if user.id == current_user.id:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -44,6 +48,7 @@ from app.admin.queries import (
     submissions_page,
 )
 from app.admin.standings import city_standings, parse_city_sort
+from app.assessments.queries import visible_assessments
 from app.assessments.scores import bank_for, report_snapshot
 from app.assessments.workflow import (
     TransitionRefused,
@@ -60,6 +65,8 @@ from app.reports.insights import report_insights
 from app.web.templating import display_zone
 
 bp = Blueprint("admin", __name__)
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @bp.before_request
@@ -72,9 +79,22 @@ def admins_only() -> Response | None:
     return None
 
 
+def national_reviewers_only(view: Callable[P, R]) -> Callable[P, R]:
+    """For pages that reach beyond one province: accounts (a provincial reviewer could make
+    themselves a national one), the audit log, provinces. Provincial reviewers get 403."""
+
+    @functools.wraps(view)
+    def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+        if not current_user.is_national_reviewer:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return guarded
+
+
 def _assessment_or_404(assessment_id: int) -> Assessment:
     found = db.session.scalar(
-        sa.select(Assessment)
+        visible_assessments(current_user)
         .where(Assessment.id == assessment_id)
         .options(
             sa.orm.joinedload(Assessment.city),
@@ -136,9 +156,9 @@ def _refused(refused: TransitionRefused, assessment_id: int) -> Response:
 @bp.get("/assessments")
 def submissions() -> str:
     """Every city's assessments, filtered, sorted and paged by the query string."""
-    choices = city_choices()
+    choices = city_choices(current_user)
     parsed = parse_filters(request.args, choices.ids)
-    page, rows = submissions_page(parsed.filters, PER_PAGE, display_zone())
+    page, rows = submissions_page(parsed.filters, PER_PAGE, display_zone(), current_user)
     return render_template(
         "admin/submissions.html",
         filters=parsed.filters,
@@ -159,10 +179,10 @@ def dashboard() -> str:
     city_sort = parse_city_sort(request.args)
     return render_template(
         "admin/dashboard.html",
-        figures=current_dashboard(content.current),
+        figures=current_dashboard(content.current, current_user),
         bank=content.current,
         city_sort=city_sort,
-        standings=city_standings(city_sort),
+        standings=city_standings(city_sort, current_user),
     )
 
 
@@ -186,7 +206,7 @@ def compare() -> tuple[str, int] | str:
     ids, problem = parse_compare_ids(request.args.getlist("ids"))
     if problem is not None:
         return _cannot_compare(compare_message(problem)), 400
-    compared, unknown = compared_assessments(ids)
+    compared, unknown = compared_assessments(ids, current_user)
     if unknown:
         message = ngettext(
             "There is no assessment %(ids)s.",
@@ -212,7 +232,7 @@ def _cannot_compare(message: str) -> str:
 @bp.get("/assessments.csv")
 def submissions_csv() -> Response:
     """The filtered list as CSV, streamed: one row per assessment, one column per question."""
-    parsed = parse_filters(request.args, city_choices().ids)
+    parsed = parse_filters(request.args, city_choices(current_user).ids)
     if parsed.problems:
         # The page sets a bad filter aside with a message beside it; a download has no such
         # place, and every row instead of the ones asked for would pass for a right answer.
@@ -221,7 +241,7 @@ def submissions_csv() -> Response:
     question_ids = [q.id for q in content.current.questions()]
     rows = (
         export_row(assessment, answers, question_ids)
-        for assessment, answers in stream_submissions(parsed.filters, display_zone())
+        for assessment, answers in stream_submissions(parsed.filters, display_zone(), current_user)
     )
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(

@@ -14,7 +14,9 @@ from app.models import (
     ACTION_STATUSES,
     COMMENT_MAX_LENGTH,
     DEPARTMENT_NAME_MAX_LENGTH,
+    TIERS,
 )
+from app.rounds.queries import PROGRESS
 
 Schema = dict[str, Any]
 
@@ -51,8 +53,49 @@ LEVEL: Schema = {"type": "integer", "minimum": 1, "maximum": 5}
 SCORES: Schema = {"type": "object", "additionalProperties": _nullable(NUMBER)}
 ANY_OBJECT: Schema = {"type": "object"}
 QUESTION_IDS: Schema = {"type": "array", "items": STRING}
+BOOLEAN: Schema = {"type": "boolean"}
+
+PLACE: Schema = _object({"id": ID, "name": STRING})
+ROUND_FIELDS: dict[str, Schema] = {
+    "id": ID,
+    "name": STRING,
+    "province": _nullable(PLACE),
+    "questionnaire_version": STRING,
+    "due_on": DATE,
+    "open": BOOLEAN,
+    "opened_at": TIME,
+    "closed_at": TIME,
+    "counts": _object({progress: {"type": "integer", "minimum": 0} for progress in PROGRESS}),
+}
 
 SCHEMAS: dict[str, Schema] = {
+    "City": _object(
+        {
+            "id": ID,
+            "name": STRING,
+            "province": _nullable(PLACE),
+            "tier": _nullable({"enum": list(TIERS)}),
+        }
+    ),
+    "Round": _object(ROUND_FIELDS),
+    "RoundList": _object({"items": {"type": "array", "items": _ref("Round")}}),
+    "RoundProgress": _object(
+        {
+            **ROUND_FIELDS,
+            "cities": {
+                "type": "array",
+                "items": _object(
+                    {
+                        "city": _ref("City"),
+                        "progress": {"enum": list(PROGRESS)},
+                        "assessment_id": _nullable(ID),
+                        "submitted_at": TIME,
+                        "late": BOOLEAN,
+                    }
+                ),
+            },
+        }
+    ),
     "Error": {
         **_object(
             {
@@ -183,7 +226,10 @@ SCHEMAS: dict[str, Schema] = {
             {
                 "id": ID,
                 "status": {"enum": ["draft", "submitted", "approved", "returned"]},
-                "city": _object({"id": ID, "name": STRING}),
+                "city": _ref("City"),
+                "round": _nullable(
+                    _object({"id": ID, "name": STRING, "due_on": DATE, "late": BOOLEAN})
+                ),
                 "questionnaire_version": STRING,
                 "source": {"enum": ["web", "api", "paper"]},
                 "paper_form_id": _nullable(STRING),
@@ -224,7 +270,8 @@ SCHEMAS: dict[str, Schema] = {
     "ExportedAssessment": _object(
         {
             "id": ID,
-            "city": _object({"id": ID, "name": STRING}),
+            "city": _ref("City"),
+            "round_id": _nullable(ID),
             "status": {"type": "string", "enum": ["draft", "submitted", "approved", "returned"]},
             "questionnaire_version": STRING,
             "created_at": TIME,
@@ -493,6 +540,22 @@ PATHS: dict[str, dict[str, Any]] = {
                     )
                 ),
             ),
+        )
+    },
+    "/rounds": {
+        "get": _call(
+            "Reviewers only: the evaluation rounds they may see, newest first, with their "
+            "covered cities counted by progress",
+            {"200": _json(_ref("RoundList"))},
+            (401, 403),
+        )
+    },
+    "/rounds/{round_id}": {
+        "get": _call(
+            "Reviewers only: one evaluation round and the progress of every city it covers",
+            {"200": _json(_ref("RoundProgress"))},
+            (401, 403, 404),
+            ({"name": "round_id", "in": "path", "required": True, "schema": ID},),
         )
     },
     "/assessments/{assessment_id}": {

@@ -11,14 +11,17 @@ from app.core.resident_survey import SurveyResults
 from app.core.scoring import ScoreCard, SnapshotLevel
 from app.core.uncertainty import uncertainty_json
 from app.departments.operations import LEAD
-from app.models import ActionItem, Assessment, Survey
+from app.divisions.records import city_record
+from app.models import ActionItem, Assessment, EvaluationRound, Survey
 from app.reports.insights import (
     CityRecords,
     LiveInsights,
+    Percentiles,
     ReportInsights,
     live_insights,
     report_insights,
 )
+from app.rounds.queries import CityProgress, progress_counts
 from app.surveys.operations import burst_flagged
 from app.web.links import public_url_for
 
@@ -100,7 +103,8 @@ def assessment_json(
     for_admin: bool = False,
     records: CityRecords | None = None,
 ) -> dict[str, Any]:
-    """The assessment; ``for_admin`` adds the named distribution of peers, which admins see.
+    """The assessment; ``for_admin`` adds the named distribution of peers, which national
+    reviewers see: it names cities of every province.
 
     Pass ``records`` (``city_records``) when serialising many, so they share their queries.
     """
@@ -111,7 +115,8 @@ def assessment_json(
     return {
         "id": assessment.id,
         "status": assessment.status,
-        "city": {"id": assessment.city.id, "name": assessment.city.name},
+        "city": city_record(assessment.city),
+        "round": round_ref_json(assessment),
         "questionnaire_version": assessment.questionnaire_version,
         "source": assessment.source,
         "paper_form_id": assessment.paper_form_id,
@@ -160,6 +165,56 @@ def assessment_json(
         **insights_json(
             report_insights(assessment, records), for_admin, report["areas"].get("participation")
         ),
+    }
+
+
+def round_ref_json(assessment: Assessment) -> dict[str, Any] | None:
+    """The evaluation round the assessment belongs to, and whether it was filed after the due
+    date; None outside any round."""
+    evaluation_round = assessment.evaluation_round
+    if evaluation_round is None:
+        return None
+    return {
+        "id": evaluation_round.id,
+        "name": evaluation_round.name,
+        "due_on": evaluation_round.due_on.isoformat(),
+        "late": assessment.filed_late,
+    }
+
+
+def round_json(evaluation_round: EvaluationRound, rows: list[CityProgress]) -> dict[str, Any]:
+    province = evaluation_round.province
+    return {
+        "id": evaluation_round.id,
+        "name": evaluation_round.name,
+        "province": None if province is None else {"id": province.id, "name": province.name},
+        "questionnaire_version": evaluation_round.questionnaire_version,
+        "due_on": evaluation_round.due_on.isoformat(),
+        "open": evaluation_round.is_open,
+        "opened_at": _time(evaluation_round.opened_at),
+        "closed_at": _time(evaluation_round.closed_at),
+        "counts": progress_counts(rows),
+    }
+
+
+def round_progress_json(
+    evaluation_round: EvaluationRound, rows: list[CityProgress]
+) -> dict[str, Any]:
+    """The round and every city it covers, with how far each has got."""
+    return {
+        **round_json(evaluation_round, rows),
+        "cities": [
+            {
+                "city": city_record(row.city),
+                "progress": row.progress,
+                "assessment_id": None if row.assessment is None else row.assessment.id,
+                "submitted_at": None
+                if row.assessment is None
+                else _time(row.assessment.submitted_at),
+                "late": row.late,
+            }
+            for row in rows
+        ],
     }
 
 
@@ -222,13 +277,18 @@ def _trend_json(insights: ReportInsights) -> dict[str, Any]:
     }
 
 
+def _rounded(percentiles: Percentiles) -> dict[str, float | None] | None:
+    if percentiles is None:
+        return None
+    return {k: None if v is None else round(v, 1) for k, v in percentiles.items()}
+
+
 def _peers_json(insights: ReportInsights, for_admin: bool) -> dict[str, Any]:
-    percentiles = insights.percentiles
     found: dict[str, Any] = {
         "other_cities": insights.peer_count,
-        "percentiles": None
-        if percentiles is None
-        else {k: None if v is None else round(v, 1) for k, v in percentiles.items()},
+        "percentiles": _rounded(insights.percentiles),
+        "province_percentiles": _rounded(insights.province_percentiles),
+        "tier_percentiles": _rounded(insights.tier_percentiles),
     }
     if for_admin:
         found["distribution"] = [

@@ -10,6 +10,7 @@ from typing import Any
 from flask import Request
 
 from app.assessments.operations import AnswerInput
+from app.assessments.queries import may_see_city
 from app.core.questionnaire import QuestionBank
 from app.core.resident_survey import ResidentSurvey, answer_problems
 from app.core.uncertainty import CONFIDENCES, evidence_problem
@@ -115,7 +116,9 @@ def parse_assessment_body(
         else:
             # An id beyond the column's range names no city (and would overflow the query).
             city = db.session.get(City, city_id) if 0 < city_id <= MAX_ID else None
-            if city is None:
+            # Another province's city is, to a provincial reviewer, no city at all.
+            if city is None or not may_see_city(user, city.id):
+                city = None
                 errors["city_id"] = "no such city"
     else:
         # An official always files for their own city; a city_id in the body is ignored.

@@ -13,7 +13,14 @@ from app.accounts.operations import authenticate
 from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
 from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
-from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
+from app.api.serializers import (
+    action_json,
+    assessment_json,
+    live_json,
+    questionnaire_json,
+    round_json,
+    round_progress_json,
+)
 from app.api.validation import (
     ActionBody,
     AssessmentBody,
@@ -38,7 +45,7 @@ from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
 from app.extensions import content, csrf, db
-from app.models import ApiToken, Assessment
+from app.models import ApiToken, Assessment, EvaluationRound
 from app.plans.operations import (
     ActionInput,
     UnknownCountermeasure,
@@ -51,6 +58,7 @@ from app.platform import audit, sqlite
 from app.platform.caching import frozen_cache
 from app.reports.insights import city_records
 from app.reports.versions import frozen_version
+from app.rounds.queries import round_or_404, round_progress, visible_rounds
 from app.surveys.operations import (
     PaperRefused,
     open_survey,
@@ -165,7 +173,11 @@ def list_assessments() -> Any:
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    records, lang, for_admin = city_records(rows), content_language(), g.api_user.is_admin
+    records, lang, for_admin = (
+        city_records(rows),
+        content_language(),
+        g.api_user.is_national_reviewer,
+    )
     return jsonify(
         {
             "items": [assessment_json(a, lang, for_admin, records) for a in rows],
@@ -183,13 +195,13 @@ def admin_assessments() -> Any:
     if not g.api_user.is_admin:
         return _bad_request({"auth": "Only admins may export every city's assessments."}, 403)
     paging = _page_args()
-    parsed = parse_filters(request.args, city_choices().ids)
+    parsed = parse_filters(request.args, city_choices(g.api_user).ids)
     errors = {name: PROBLEM_TEXT[problem] for name, problem in parsed.problems.items()}
     if isinstance(paging, dict) or errors:
         return _bad_request({**errors, **(paging if isinstance(paging, dict) else {})})
     page, per_page = paging
     listed, rows = submissions_page(
-        replace(parsed.filters, page=page), per_page, display_zone(), clamp=False
+        replace(parsed.filters, page=page), per_page, display_zone(), g.api_user, clamp=False
     )
     answers = answers_of([a.id for a in rows])
     audit.record("export", detail="api/v1/admin/assessments", commit=True)
@@ -201,6 +213,33 @@ def admin_assessments() -> Any:
             "page": page,
             "per_page": per_page,
         }
+    )
+
+
+@bp.get("/rounds")
+@token_required
+def list_rounds() -> Any:
+    """The evaluation rounds the reviewer may see, newest first, with their cities counted."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may list evaluation rounds."}, 403)
+    rounds = db.session.scalars(
+        visible_rounds(g.api_user)
+        .options(sa.orm.joinedload(EvaluationRound.province))
+        .order_by(EvaluationRound.opened_at.desc(), EvaluationRound.id.desc())
+    ).all()
+    today = date.today()
+    return jsonify({"items": [round_json(r, round_progress(r, today)) for r in rounds]})
+
+
+@bp.get("/rounds/<int:round_id>")
+@token_required
+def get_round(round_id: int) -> Any:
+    """One round and the progress of every city it covers; another province's is a 404."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may read evaluation rounds."}, 403)
+    evaluation_round = round_or_404(g.api_user, round_id)
+    return jsonify(
+        round_progress_json(evaluation_round, round_progress(evaluation_round, date.today()))
     )
 
 
@@ -221,7 +260,7 @@ def create_assessment() -> Any:
     # the report's insights take long enough to queue every other filing behind them.
     db.session.commit()
     return jsonify(
-        assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin)
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
     ), 201
 
 
@@ -229,7 +268,7 @@ def create_assessment() -> Any:
 @token_required
 def get_assessment(assessment_id: int) -> Response:
     version = frozen_version(g.api_user, assessment_id)
-    lang, for_admin = content_language(), g.api_user.is_admin
+    lang, for_admin = content_language(), g.api_user.is_national_reviewer
     # A submitted assessment's JSON is built and serialised once per version of what it shows,
     # language and kind of reader (admins see more).
     key = version.cache_key("api-json", lang, for_admin)
@@ -284,7 +323,9 @@ def put_targets(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     set_targets(assessment.city_id, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, content_language(), for_admin=g.api_user.is_admin))
+    return jsonify(
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
+    )
 
 
 @bp.post("/assessments/<int:assessment_id>/actions")
@@ -325,7 +366,7 @@ def create_survey(assessment_id: int) -> Any:
         return _bad_request(parsed[1], parsed[0])
     open_survey(assessment, g.api_user, parsed)
     db.session.commit()
-    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_admin)), 201
+    return jsonify(assessment_json(assessment, for_admin=g.api_user.is_national_reviewer)), 201
 
 
 @bp.post("/assessments/<int:assessment_id>/survey/responses")

@@ -18,6 +18,7 @@ from app.core.bank_move import BankMove, plan_bank_move
 from app.extensions import content, db
 from app.models import Answer, Assessment, City, User, utcnow
 from app.platform import audit
+from app.rounds.queries import open_round_for
 
 
 @dataclass(frozen=True)
@@ -75,11 +76,18 @@ def move_to_bank(assessment: Assessment, version: str) -> BankMove:
 def start_assessment(
     author: User, city: City, source: str = "web", paper_form_id: str | None = None
 ) -> Assessment:
-    """A new draft on the current question bank; ``source`` says how its answers arrive."""
+    """A new draft; ``source`` says how its answers arrive. It joins the open evaluation round
+    of the city, if there is one, on the round's question bank; otherwise on the current one."""
+    evaluation_round = open_round_for(city.id) if city.id is not None else None
     assessment = Assessment(
         city=city,
         author=author,
-        questionnaire_version=content.current.version,
+        evaluation_round=evaluation_round,
+        questionnaire_version=(
+            content.current.version
+            if evaluation_round is None
+            else evaluation_round.questionnaire_version
+        ),
         status="draft",
         source=source,
         paper_form_id=paper_form_id,

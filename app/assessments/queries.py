@@ -1,7 +1,8 @@
 """Which assessments a user may see, and the rounds the figures are built on.
 
 Every page and API call reaches an assessment through ``assessment_or_404``: another city's is
-a plain 404 for an official, as if it did not exist.
+a plain 404 for an official, as another province's is for a provincial reviewer, as if it did
+not exist. Lists, exports and figures narrow their cities with ``in_scope``.
 """
 
 from __future__ import annotations
@@ -11,15 +12,41 @@ import sqlalchemy.orm as so
 from flask import abort
 
 from app.extensions import db
-from app.models import Assessment, User
+from app.models import Assessment, City, User
+
+
+def in_scope(
+    user: User, city_id: sa.ColumnElement[int] | so.InstrumentedAttribute[int]
+) -> sa.ColumnElement[bool]:
+    """The condition on a city id column that keeps the cities the user may see: every city
+    for a national reviewer, their province's for a provincial one, their own for an official."""
+    if user.is_national_reviewer:
+        return sa.true()
+    if user.is_admin:
+        return city_id.in_(sa.select(City.id).where(City.province_id == user.province_id))
+    return city_id == user.city_id
+
+
+def may_see_city(user: User, city_id: int) -> bool:
+    """``in_scope`` for one city, for what is reached by its own id rather than through
+    ``visible_assessments``: action items, departments, a report's version, a city named in a
+    request."""
+    if user.is_national_reviewer:
+        return True
+    if not user.is_admin:
+        return city_id == user.city_id
+    province_id = db.session.scalar(sa.select(City.province_id).where(City.id == city_id))
+    return province_id is not None and province_id == user.province_id
+
+
+def visible_cities(user: User) -> sa.Select[City]:
+    """The cities the user may see, by name: the choices of the forms that name a city."""
+    return sa.select(City).where(in_scope(user, City.id)).order_by(City.name)
 
 
 def visible_assessments(user: User) -> sa.Select[Assessment]:
-    """Admins see every assessment; an official sees only their own city's."""
-    query = sa.select(Assessment)
-    if not user.is_admin:
-        query = query.where(Assessment.city_id == user.city_id)
-    return query
+    """The assessments of the cities the user may see (``in_scope``)."""
+    return sa.select(Assessment).where(in_scope(user, Assessment.city_id))
 
 
 def assessment_or_404(user: User, assessment_id: int) -> Assessment:

@@ -30,7 +30,7 @@ from app.assessments.operations import (
     start_assessment,
     submit_assessment,
 )
-from app.assessments.queries import assessment_or_404, visible_assessments
+from app.assessments.queries import assessment_or_404, visible_assessments, visible_cities
 from app.assessments.scores import bank_for
 from app.assessments.workflow import TransitionRefused, status_history
 from app.core.questionnaire import Area, Question
@@ -48,7 +48,7 @@ bp = Blueprint("assessment", __name__)
 def _new_assessment_form() -> NewAssessmentForm:
     form = NewAssessmentForm()
     if current_user.is_admin:
-        cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
+        cities = db.session.scalars(visible_cities(current_user)).all()
         form.city.choices = [SelectChoice(str(c.id), c.name) for c in cities]
     else:
         del form.city
@@ -349,7 +349,12 @@ def report(assessment_id: int) -> str:
     version = frozen_version(current_user, assessment_id)
     # Once submitted, the body is rendered once per version of what it shows and reused; admins
     # see every city's scores among the peers, so each kind of reader has its own.
-    key = version.cache_key("report-html", content_language(), current_user.is_admin)
+    key = version.cache_key(
+        "report-html",
+        content_language(),
+        current_user.is_admin,
+        current_user.is_national_reviewer,
+    )
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
     return render_template("assessment/report.html", city_name=version.city_name, body=body)
 

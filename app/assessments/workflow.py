@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Assessment, ReviewerNote, StatusChange, User, utcnow
+from app.notifications.operations import notify_status_change
 
 TRANSITIONS = frozenset(
     {
@@ -88,6 +89,7 @@ def change_status(
     )
     db.session.add(change)
     db.session.flush()
+    notify_status_change(assessment, to_status)
     return change
 
 

@@ -27,6 +27,7 @@ from app.auth.sessions import (
 )
 from app.extensions import db, login_manager
 from app.models import EndedSession, User
+from app.notifications.queries import UNREAD_COUNT
 from app.platform import audit, sqlite
 from app.web.preferences import keep_session_choices
 from app.web.redirects import safe_next
@@ -40,11 +41,11 @@ _USER_WITH_CITY = (
         User.id == sa.bindparam("user_id"),
         ~sa.exists().where(EndedSession.session_id == sa.bindparam("session_id")),
     )
-    .options(so.joinedload(User.city))
+    .options(so.joinedload(User.city), so.with_expression(User.unread_notifications, UNREAD_COUNT))
 )
-"""The user of a session not signed out on its device. Every page shows the user's city in its
-header, so it comes in the same query; the statement is built once, as every signed-in request
-runs it."""
+"""The user of a session not signed out on its device. Every page shows the user's city and
+unread notifications in its header, so they come in the same query; the statement is built once,
+as every signed-in request runs it."""
 
 
 @login_manager.user_loader

@@ -1,4 +1,5 @@
-"""Demo data for a first look: five cities, their officials, an admin and some assessments.
+"""Demo data for a first look: five cities in their provinces, their officials, a national and a
+provincial reviewer, an evaluation round and some assessments.
 
 The assessments stand at every step of the review, so the workflow can be tried at once:
 most are waiting for review, Shenzhen's is approved, Lanzhou's is returned with comments, and
@@ -20,9 +21,11 @@ from app.assessments.operations import (
 from app.assessments.scores import report_snapshot
 from app.assessments.workflow import approve_assessment, return_for_revision
 from app.departments.operations import invite_department, save_department_answers, submit_department
+from app.divisions.operations import find_or_create_province, place_city
 from app.extensions import content, db
 from app.models import Assessment, City, User, utcnow
 from app.plans.operations import ActionInput, plan_action, set_targets
+from app.rounds.operations import open_round
 from app.surveys.operations import open_survey, record_response
 
 DEMO_PASSWORD = "cityready-demo-2026"  # noqa: S105 - published demo login, not a secret
@@ -115,6 +118,29 @@ def _plan(assessment: Assessment, actions: tuple[tuple[str, str, int], ...]) -> 
         plan_action(assessment, cm["id"], ActionInput(owner, due, status))
 
 
+# Each demo city's province and tier, so provincial reviewers and peers by tier can be tried.
+DIVISIONS = {
+    "杭州 Hangzhou": ("浙江省", "prefecture"),
+    "深圳 Shenzhen": ("广东省", "prefecture"),
+    "贵阳 Guiyang": ("贵州省", "prefecture"),
+    "兰州 Lanzhou": ("甘肃省", "prefecture"),
+    "成都 Chengdu": ("四川省", "prefecture"),
+    "武汉 Wuhan": ("湖北省", "prefecture"),
+    "西安 Xi'an": ("陕西省", "prefecture"),
+    "苏州 Suzhou": ("江苏省", "prefecture"),
+    "南京 Nanjing": ("江苏省", "prefecture"),
+}
+REVIEWER_EMAIL = "reviewer@zhejiang.example"
+"""A provincial reviewer of 浙江省, who sees Hangzhou alone and has opened a round for it."""
+
+
+def _placed_city(name: str) -> City:
+    city = find_or_create_city(name)
+    province, tier = DIVISIONS[name]
+    place_city(city, find_or_create_province(province), tier)
+    return city
+
+
 # Cities filed and approved by the admin, so that every city has the five peers it needs
 # before its report shows where it stands among them.
 PEER_CITIES = (
@@ -127,7 +153,7 @@ PEER_CITIES = (
 
 def _peer_cities(admin: User, rng: random.Random) -> None:
     for name, maturity in PEER_CITIES:
-        assessment = _submitted(admin, find_or_create_city(name), maturity, rng, days_ago=30)
+        assessment = _submitted(admin, _placed_city(name), maturity, rng, days_ago=30)
         approve_assessment(assessment, admin, "Approved.")
 
 
@@ -182,10 +208,13 @@ def seed() -> list[tuple[str, str, str]]:
     admin = User(email=ADMIN_EMAIL, role="admin")
     admin.set_password(DEMO_PASSWORD)
     db.session.add(admin)
-    logins = [(ADMIN_EMAIL, DEMO_PASSWORD, "admin")]
+    reviewer = User(email=REVIEWER_EMAIL, role="admin", province=find_or_create_province("浙江省"))
+    reviewer.set_password(DEMO_PASSWORD)
+    db.session.add(reviewer)
+    logins = [(ADMIN_EMAIL, DEMO_PASSWORD, "admin"), (REVIEWER_EMAIL, DEMO_PASSWORD, "admin")]
     current: dict[str, Assessment] = {}
     for name, email, maturity in CITIES:
-        city = find_or_create_city(name)
+        city = _placed_city(name)
         official = User(email=email, role="official", city=city)
         official.set_password(DEMO_PASSWORD)
         db.session.add(official)
@@ -203,7 +232,15 @@ def seed() -> list[tuple[str, str, str]]:
             _plan(current[email], CURRENT_ACTIONS)
             _resident_survey(current[email], official, rng)
             _departments(current[email], official, rng)
-            # This city has also started its next round, so draft-and-resume can be seen.
+            # The province has called its cities to a round, and this city has started its
+            # assessment in it, so draft-and-resume and the round page can be seen.
+            open_round(
+                reviewer,
+                "浙江省2026年度智慧城市评估 第一批",
+                content.current.version,
+                date.today() + timedelta(days=30),
+                [city.id],
+            )
             draft = start_assessment(official, city)
             first_questions = content.current.areas[0].questions[:4]
             save_answers(draft, {q.id: AnswerInput("4") for q in first_questions})
@@ -214,6 +251,6 @@ def seed() -> list[tuple[str, str, str]]:
 
 def existing_logins() -> list[tuple[str, str, str]]:
     """The demo logins still present with their demo password, for a second run of seed-demo."""
-    emails = [ADMIN_EMAIL, *(email for _, email, _ in CITIES)]
+    emails = [ADMIN_EMAIL, REVIEWER_EMAIL, *(email for _, email, _ in CITIES)]
     users = db.session.scalars(db.select(User).where(User.email.in_(emails))).all()
     return [(u.email, DEMO_PASSWORD, u.role) for u in users if u.check_password(DEMO_PASSWORD)]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import abort
 
+from app.assessments.queries import may_see_city
 from app.assessments.scores import bank_for
 from app.core.consolidation import Consolidated, consolidate
 from app.core.questionnaire import QuestionBank
@@ -72,7 +73,7 @@ def department_by_token_or_404(token: str) -> Department:
 
 def department_or_404(user: User, department_id: int) -> Department:
     found = db.session.get(Department, department_id)
-    if found is None or (not user.is_admin and found.assessment.city_id != user.city_id):
+    if found is None or not may_see_city(user, found.assessment.city_id):
         abort(404)
     return found
 

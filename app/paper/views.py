@@ -14,6 +14,7 @@ from app.assessments.operations import (
     start_assessment,
     submit_assessment,
 )
+from app.assessments.queries import visible_cities
 from app.core.questionnaire import QuestionBank
 from app.extensions import content, db
 from app.models import Assessment, City
@@ -67,7 +68,7 @@ def questionnaire_pdf() -> Response:
 def _form(bank: QuestionBank) -> PaperResponseForm:
     form = paper_response_form(bank, content_language())
     if current_user.is_admin:
-        cities = db.session.scalars(sa.select(City).order_by(City.name)).all()
+        cities = db.session.scalars(visible_cities(current_user)).all()
         form.city.choices = [SelectChoice(str(c.id), c.name) for c in cities]
     else:
         del form.city

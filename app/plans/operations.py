@@ -13,6 +13,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask import abort
 
+from app.assessments.queries import may_see_city
 from app.assessments.scores import report_snapshot
 from app.extensions import db
 from app.models import ActionItem, Assessment, Target, User
@@ -54,9 +55,9 @@ def actions_of(assessment: Assessment) -> list[ActionItem]:
 
 
 def action_or_404(user: User, action_id: int) -> ActionItem:
-    """Return the action item if it belongs to the user's city (admins: any); else 404."""
+    """Return the action item if it belongs to a city the user may see; else 404."""
     item = db.session.get(ActionItem, action_id)
-    if item is None or (not user.is_admin and item.city_id != user.city_id):
+    if item is None or not may_see_city(user, item.city_id):
         abort(404)
     return item
 

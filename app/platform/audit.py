@@ -34,6 +34,7 @@ ACTION_LABELS = {
     "export": _l("Exported"),
     "download": _l("Downloaded"),
     "account_change": _l("Account changed"),
+    "round_change": _l("Evaluation round opened or closed"),
 }
 
 

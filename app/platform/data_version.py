@@ -36,8 +36,12 @@ from app.models import (
     Department,
     DepartmentAnswer,
     EndedSession,
+    EvaluationRound,
+    Notification,
     PaperFormId,
+    Province,
     ReviewerNote,
+    RoundCity,
     StatusChange,
     Survey,
     SurveyAnswerCount,
@@ -72,6 +76,13 @@ NOT_SHOWN: dict[type[Any], str] = {
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
     SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
     PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
+    Notification: "read live by the inbox and the unread count, never cached",
+    Province: "cached pages name a province only through a city, whose own row moves when it "
+    "changes province; a province is added, never renamed",
+    EvaluationRound: "cached pages (an assessment's API answer) show only a round's name and due "
+    "date, fixed when it opens; round pages and officials' home pages read the rest live",
+    RoundCity: "which cities a round covers is read live by round pages and officials' home "
+    "pages, never cached",
 }
 
 VERSION_OPTION = "data_version_cities"

@@ -89,6 +89,10 @@ class ReportInsights:
     """Other cities with an approved assessment."""
     percentiles: Percentiles
     """Per area and "overall"; None while fewer than MIN_PEERS other cities can be compared."""
+    province_percentiles: Percentiles
+    """The same among the other cities of the city's province; None without a province."""
+    tier_percentiles: Percentiles
+    """The same among the other cities of the city's tier; None without a tier."""
     distribution: tuple[PeerRow, ...]
     """Every city's latest approved scores: shown to admins only, never to officials."""
     survey: Survey | None
@@ -322,16 +326,34 @@ def _scores(row: PeerScores) -> dict[str, float | None]:
     return {**area_scores(row), "overall": row.overall_score}
 
 
-def _peers(
-    assessment: Assessment, snap: Snapshot, records: CityRecords
-) -> tuple[dict[str, float | None] | None, int, tuple[PeerRow, ...]]:
+@dataclass(frozen=True)
+class PeerStanding:
+    percentiles: Percentiles
+    province_percentiles: Percentiles
+    tier_percentiles: Percentiles
+    peer_count: int
+    distribution: tuple[PeerRow, ...]
+
+
+def _peers(assessment: Assessment, snap: Snapshot, records: CityRecords) -> PeerStanding:
+    """Percentiles among all other cities, those of the province and those of the tier; each
+    from MIN_PEERS cities up (``peer_percentiles``), so that no city can be recognised."""
     others = [row for row in records.peers if row.city_id != assessment.city_id]
     own = {**dict(snap["areas"]), "overall": snap["overall"]}
-    percentiles = peer_percentiles(own, [_scores(row) for row in others])
-    distribution = tuple(
-        PeerRow(row.city_id, row.city_name, row.id, _scores(row)) for row in records.peers
+    province, tier = assessment.city.province_id, assessment.city.tier
+    return PeerStanding(
+        percentiles=peer_percentiles(own, [_scores(row) for row in others]),
+        province_percentiles=None
+        if province is None
+        else peer_percentiles(own, [_scores(r) for r in others if r.province_id == province]),
+        tier_percentiles=None
+        if tier is None
+        else peer_percentiles(own, [_scores(r) for r in others if r.tier == tier]),
+        peer_count=len(others),
+        distribution=tuple(
+            PeerRow(row.city_id, row.city_name, row.id, _scores(row)) for row in records.peers
+        ),
     )
-    return percentiles, len(others), distribution
 
 
 def report_insights(assessment: Assessment, records: CityRecords | None = None) -> ReportInsights:
@@ -344,7 +366,7 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
     area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
     snap = report_snapshot(assessment, chosen)
     rounds, since_last = _trend(assessment, snap, records)
-    percentiles, peer_count, distribution = _peers(assessment, snap, records)
+    standing = _peers(assessment, snap, records)
     live = live_insights(assessment, records)
     return ReportInsights(
         uncertainty=assessment_uncertainty(assessment),
@@ -356,9 +378,11 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
         follow_ups=_follow_ups(assessment, records),
         rounds=rounds,
         since_last=since_last,
-        peer_count=peer_count,
-        percentiles=percentiles,
-        distribution=distribution,
+        peer_count=standing.peer_count,
+        percentiles=standing.percentiles,
+        province_percentiles=standing.province_percentiles,
+        tier_percentiles=standing.tier_percentiles,
+        distribution=standing.distribution,
         survey=live.survey,
         survey_results=live.survey_results,
         survey_questions=live.survey_questions,

@@ -28,6 +28,8 @@ class PeerScores(NamedTuple):
     planning_score: float | None
     environment_score: float | None
     participation_score: float | None
+    province_id: int | None
+    tier: str | None
 
 
 def current_peers() -> tuple[PeerScores, ...]:
@@ -51,6 +53,8 @@ def latest_approved_per_city() -> list[PeerScores]:
             Assessment.planning_score,
             Assessment.environment_score,
             Assessment.participation_score,
+            City.province_id,
+            City.tier,
         )
         .join(Assessment.city)
         .where(Assessment.id.in_(latest_rounds((PEER_STATUS,))))

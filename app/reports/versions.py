@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from flask import abort
 
+from app.assessments.queries import may_see_city
 from app.extensions import db
 from app.models import EDITABLE_STATUSES, Assessment, City, User
 from app.platform import data_version
@@ -39,7 +40,7 @@ def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
     """
     # Plain Core through the connection: the ORM has no entity to build here, only its overhead.
     row = db.session.connection().execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
-    if row is None or not (user.is_admin or row.city_id == user.city_id):
+    if row is None or not may_see_city(user, row.city_id):
         abort(404)
     if row.status in EDITABLE_STATUSES:
         return FrozenVersion(row.name, None)

@@ -1,0 +1,1 @@
+"""Provinces and the cities placed in them: the reach of provincial reviewers and rounds."""

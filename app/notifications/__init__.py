@@ -1,0 +1,1 @@
+"""Notifications: an in-app inbox for everyone, and e-mail for those who keep it on."""
