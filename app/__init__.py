@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     from app.assessments.views import bp as assessment_bp
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
+    from app.evidence.views import bp as evidence_bp
     from app.paper.views import bp as paper_bp
     from app.plans.views import bp as plan_bp
     from app.reports.views import bp as reports_bp
@@ -99,6 +100,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(plan_bp)
     app.register_blueprint(departments_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp)

@@ -28,7 +28,7 @@ from app import create_app
 from app.assessments.scores import report_snapshot
 from app.departments.operations import invite_department
 from app.extensions import db
-from app.models import ApiToken, Assessment, User
+from app.models import ApiToken, Assessment, EvidenceBlob, EvidenceFile, User
 from app.plans.operations import ActionInput, plan_action
 from app.surveys.operations import open_survey
 from tests.conftest import PASSWORD
@@ -98,6 +98,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("assessment.submit", "POST"): _access("city", 302),
     ("assessment.report", "GET"): _access("city", 200),
     ("reports.report_pdf", "GET"): _access("city", 200, 503),
+    # Evidence files: city A's round is submitted, so its files can no longer change.
+    ("evidence.upload", "POST"): _access("city", 302),
+    ("evidence.download", "GET"): _access("city", 200),
+    ("evidence.remove", "POST"): _access("city", 302),
     ("plan.targets", "GET"): _access("city", 200),
     ("plan.targets", "POST"): _access("city", 302),
     ("plan.actions", "GET"): _access("city", 200),
@@ -152,6 +156,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.add_paper_response", "POST"): _access("city", 422),
     ("api.invite", "POST"): _access("city", 422),
     ("reports.api_report_pdf", "GET"): _access("city", 200, 503),
+    ("api.upload_evidence", "POST"): _access("city", 409),
+    ("api.list_evidence", "GET"): _access("city", 200),
+    ("api.download_evidence", "GET"): _access("city", 200),
+    ("api.delete_evidence", "DELETE"): _access("city", 409),
 }
 
 
@@ -214,6 +222,18 @@ def city_a(
         )
         department, department_token = invite_department(assessment, official, "Transport")
         survey = open_survey(assessment, official, date.today() + timedelta(days=30))
+        # Attached while it was a draft: the round is submitted by now.
+        evidence = EvidenceFile(
+            assessment=assessment,
+            question_id="planning.top_level_design",
+            filename="plan.pdf",
+            content_type="application/pdf",
+            size=5,
+            sha256="0" * 64,
+        )
+        db.session.add(evidence)
+        db.session.flush()
+        db.session.add(EvidenceBlob(file_id=evidence.id, data=b"%PDF-"))
         tokens, token_ids = {}, {}
         for role, user_id in ids.items():
             user = db.session.get(User, user_id)
@@ -233,6 +253,7 @@ def city_a(
             "residents.token": survey.token,
             "user_id": ids["official_b"],
             "token_id": token_ids["official_a"],
+            "file_id": evidence.id,
         }
     return CityA(values, tokens, emails)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.uncertainty import CONFIDENCES, EVIDENCE_MAX_LENGTH
+from app.evidence.content_types import EXTENSIONS
 from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
@@ -266,6 +267,18 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "Department": _object({"id": ID, "name": STRING, "link": {"type": "string", "format": "uri"}}),
+    "EvidenceFile": _object(
+        {
+            "id": ID,
+            "question_id": STRING,
+            "filename": STRING,
+            "size": INTEGER,
+            "content_type": {"enum": sorted(EXTENSIONS)},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "created_at": TIME,
+        }
+    ),
+    "EvidenceList": _object({"items": {"type": "array", "items": _ref("EvidenceFile")}}),
 }
 
 _ERROR_TEXT = {
@@ -274,8 +287,10 @@ _ERROR_TEXT = {
     401: "No valid bearer token (or wrong HTTP Basic credentials for /tokens).",
     403: "The caller is not an admin.",
     404: "No such object, or it belongs to another city.",
-    409: "It exists already.",
-    413: "The body is larger than the server's limit (MAX_CONTENT_LENGTH, 1 MB by default).",
+    409: "It exists already, or (evidence files) the assessment can no longer change.",
+    413: "The body is larger than the server's limit (MAX_CONTENT_LENGTH, 1 MB by default; "
+    "for an evidence file, 20 MB a file and 200 MB an assessment by default).",
+    415: "The file is not a PDF, PNG, JPEG, docx, xlsx or pptx file, as read from its content.",
     422: "A field is missing or wrong; nothing was stored.",
     429: "Too many failed sign-ins, or (for a PDF) one of yours is still being produced.",
     503: "The document could not be produced in time, or the database cannot store changes.",
@@ -309,6 +324,7 @@ LANG = {
 }
 ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": ID}
 ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": ID}
+FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": ID}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
@@ -500,6 +516,52 @@ PATHS: dict[str, dict[str, Any]] = {
             (ASSESSMENT_ID,),
             "DepartmentIn",
         )
+    },
+    "/assessments/{assessment_id}/evidence": {
+        "post": {
+            **_call(
+                "Attach a file to an answer while the assessment is a draft or returned; the type "
+                "is read from the content; a refused file is not stored",
+                {"201": _json(_ref("EvidenceFile"), "Created")},
+                (400, 401, 404, 409, 413, 415, 422),
+                (ASSESSMENT_ID,),
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": _object(
+                            {"question_id": STRING, "file": {"type": "string", "format": "binary"}}
+                        )
+                    }
+                },
+            },
+        },
+        "get": _call(
+            "The files attached to the assessment's answers",
+            {"200": _json(_ref("EvidenceList"))},
+            (400, 401, 404),
+            (ASSESSMENT_ID,),
+        ),
+    },
+    "/evidence/{file_id}": {
+        "get": _call(
+            "An evidence file's bytes, as an attachment",
+            {
+                "200": {
+                    "description": "The file, with the type read from its content",
+                    "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                }
+            },
+            (400, 401, 404),
+            (FILE_ID,),
+        ),
+        "delete": _call(
+            "Remove an evidence file while its assessment may still change",
+            {"204": {"description": "Removed"}},
+            (400, 401, 404, 409),
+            (FILE_ID,),
+        ),
     },
     "/assessments/{assessment_id}/report.pdf": {
         "get": _call(

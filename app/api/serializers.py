@@ -11,7 +11,7 @@ from app.core.resident_survey import SurveyResults
 from app.core.scoring import ScoreCard
 from app.core.uncertainty import uncertainty_json
 from app.departments.operations import LEAD
-from app.models import ActionItem, Assessment, Survey
+from app.models import ActionItem, Assessment, EvidenceFile, Survey
 from app.reports.insights import (
     CityRecords,
     LiveInsights,
@@ -318,4 +318,16 @@ def insights_json(
             }
             for f in insights.follow_ups
         ],
+    }
+
+
+def evidence_json(row: EvidenceFile) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "question_id": row.question_id,
+        "filename": row.filename,
+        "size": row.size,
+        "content_type": row.content_type,
+        "sha256": row.sha256,
+        "created_at": _time(row.created_at),
     }

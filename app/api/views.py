@@ -13,7 +13,13 @@ from app.accounts.operations import authenticate
 from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
 from app.admin.queries import answers_of, city_choices, export_record, submissions_page
 from app.api.openapi import openapi_document
-from app.api.serializers import action_json, assessment_json, live_json, questionnaire_json
+from app.api.serializers import (
+    action_json,
+    assessment_json,
+    evidence_json,
+    live_json,
+    questionnaire_json,
+)
 from app.api.validation import (
     ActionBody,
     AssessmentBody,
@@ -30,6 +36,14 @@ from app.assessments.scores import bank_for
 from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
+from app.evidence.downloads import download_response
+from app.evidence.operations import (
+    EvidenceRefused,
+    attach_evidence,
+    evidence_file_or_404,
+    evidence_of,
+    remove_evidence,
+)
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment
 from app.plans.operations import (
@@ -53,6 +67,7 @@ from app.surveys.operations import (
 )
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.input_guard import receives_files
 from app.web.links import public_url_for
 from app.web.templating import display_zone
 
@@ -60,6 +75,18 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
+
+EVIDENCE_REFUSALS = {
+    "not_editable": (409, "assessment", "only a draft or a returned assessment takes changes"),
+    "unknown_question": (422, "question_id", "not a question of this assessment's bank"),
+    "too_large": (413, "file", "larger than the limit for one file"),
+    "assessment_full": (413, "file", "the assessment's files would pass their total limit"),
+    "type": (
+        415,
+        "file",
+        "not a PDF, PNG, JPEG, docx, xlsx or pptx file, as read from its content",
+    ),
+}
 
 PAPER_REFUSALS = {
     "closed": "the survey has closed: paper questionnaires can no longer be typed in",
@@ -329,3 +356,65 @@ def invite(assessment_id: int) -> Any:
     db.session.commit()
     link = public_url_for("departments.answer", token=token)
     return jsonify({"id": department.id, "name": department.name, "link": link}), 201
+
+
+@bp.post("/assessments/<int:assessment_id>/evidence")
+@token_required
+@receives_files
+def upload_evidence(assessment_id: int) -> Any:
+    """Attach a file to an answer: multipart ``question_id`` and ``file``; nothing is kept
+    when it is refused."""
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    if not assessment.is_editable:
+        status, field, message = EVIDENCE_REFUSALS["not_editable"]
+        return _bad_request({field: message}, status)
+    upload = request.files.get("file")
+    question_id = request.form.get("question_id", "")
+    errors = {}
+    if not question_id:
+        errors["question_id"] = "required: the question the file is evidence for"
+    if upload is None:
+        errors["file"] = "required: send the file as multipart/form-data"
+    if errors or upload is None:
+        return _bad_request(errors, 422)
+    try:
+        row = attach_evidence(
+            assessment, question_id, upload.filename or "", upload.stream, g.api_user
+        )
+    except EvidenceRefused as refused:
+        db.session.rollback()
+        status, field, message = EVIDENCE_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=assessment, detail=f"api evidence {row.filename}")
+    db.session.commit()
+    return jsonify(evidence_json(row)), 201
+
+
+@bp.get("/assessments/<int:assessment_id>/evidence")
+@token_required
+def list_evidence(assessment_id: int) -> Response:
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    return jsonify({"items": [evidence_json(row) for row in evidence_of(assessment)]})
+
+
+@bp.get("/evidence/<int:file_id>")
+@token_required
+def download_evidence(file_id: int) -> Response:
+    row = evidence_file_or_404(g.api_user, file_id)
+    audit.record("download", obj=row.assessment, detail=f"api evidence {row.id}", commit=True)
+    return download_response(row)
+
+
+@bp.delete("/evidence/<int:file_id>")
+@token_required
+def delete_evidence(file_id: int) -> Any:
+    row = evidence_file_or_404(g.api_user, file_id)
+    try:
+        remove_evidence(row)
+    except EvidenceRefused as refused:
+        db.session.rollback()
+        status, field, message = EVIDENCE_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=row.assessment, detail=f"api evidence {file_id} removed")
+    db.session.commit()
+    return "", 204

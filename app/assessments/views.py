@@ -20,6 +20,7 @@ from app.assessments.operations import (
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
 from app.assessments.workflow import TransitionRefused, status_history
+from app.evidence.operations import evidence_by_question
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
@@ -145,6 +146,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
         form=form,
         answered=assessment.answer_values(),
         pending_return=assessment.pending_return,
+        evidence_files=evidence_by_question(assessment),
     )
 
 

@@ -23,6 +23,7 @@ from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome
 from app.core.trends import RoundComparison, compare_rounds, peer_percentiles
 from app.core.uncertainty import Uncertainty, safe_link
 from app.departments.operations import DepartmentView, department_view
+from app.evidence.operations import evidence_of
 from app.extensions import content, db
 from app.models import (
     FINISHED_STATUSES,
@@ -365,4 +366,5 @@ def report_context(assessment: Assessment) -> dict[str, object]:
         "report": report_snapshot(assessment),
         "keep_doing": content.catalogue.keep_doing,
         "insights": report_insights(assessment),
+        "evidence_files": evidence_of(assessment),
     }
