@@ -120,8 +120,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("paper.key_in", "POST"): _access("signed_in", 200),
     # Reviewing.
     ("admin.assessment", "GET"): _access("admin", 200),
-    ("admin.approve", "POST"): _access("admin", 302),
+    # Asks first: none of the round's answers is verified.
+    ("admin.approve", "POST"): _access("admin", 200),
     ("admin.send_back", "POST"): _access("admin", 200),
+    ("admin.verify", "POST"): _access("admin", 302),
     ("admin.audit_log", "GET"): _access("admin", 200),
     ("admin.submissions", "GET"): _access("admin", 200),
     # Accounts: an empty new-user form shows its errors; an empty edit keeps what the account
@@ -156,6 +158,7 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("api.add_paper_response", "POST"): _access("city", 422),
     ("api.invite", "POST"): _access("city", 422),
     ("reports.api_report_pdf", "GET"): _access("city", 200, 503),
+    ("api.verify", "PATCH"): _access("admin", 422),
     ("api.upload_evidence", "POST"): _access("city", 409),
     ("api.list_evidence", "GET"): _access("city", 200),
     ("api.download_evidence", "GET"): _access("city", 200),
@@ -254,6 +257,7 @@ def city_a(
             "user_id": ids["official_b"],
             "token_id": token_ids["official_a"],
             "file_id": evidence.id,
+            "question_id": "planning.top_level_design",
         }
     return CityA(values, tokens, emails)
 

@@ -104,6 +104,13 @@ def test_file_a_complete_assessment_and_read_it_back(
         "comment": "Ask the data bureau 数据局",
         "confidence": None,
         "evidence": "",
+        "verification": {
+            "status": "unverified",
+            "value": None,
+            "reason": "",
+            "by": None,
+            "at": None,
+        },
     }
     assert set(created["scores"]["areas"]) == {"planning", "environment", "participation"}
     assert created["scores"]["overall"] == round(created["scores"]["overall"], 1)

@@ -140,6 +140,7 @@ SCHEMAS: dict[str, Schema] = {
             "comment": STRING,
             "confidence": _nullable({"enum": list(CONFIDENCES)}),
             "evidence": STRING,
+            "verification": _ref("Verification"),
         }
     ),
     "Assessment": {
@@ -158,6 +159,9 @@ SCHEMAS: dict[str, Schema] = {
                 "answers": {"type": "object", "additionalProperties": _ref("AnswerOut")},
                 "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
                 "level": _object({"number": LEVEL, "name": STRING}),
+                "verified_scores": _object({"overall": NUMBER, "areas": SCORES}),
+                "verified_level": _object({"number": LEVEL, "name": STRING}),
+                "unverified_answers": INTEGER,
                 "data_gaps": {"type": "array"},
                 "countermeasures": {"type": "array", "items": ANY_OBJECT},
                 "uncertainty": ANY_OBJECT,
@@ -278,6 +282,31 @@ SCHEMAS: dict[str, Schema] = {
             "created_at": TIME,
         }
     ),
+    "Verification": _object(
+        {
+            "status": {"enum": ["unverified", "accepted", "adjusted"]},
+            "value": _nullable(STRING),
+            "reason": STRING,
+            "by": _nullable(STRING),
+            "at": TIME,
+        }
+    ),
+    "VerificationIn": _object(
+        {"status": {"enum": ["accepted", "adjusted"]}},
+        {
+            "value": {"type": "string", "maxLength": 40},
+            "reason": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
+        },
+    ),
+    "VerificationResult": _object(
+        {
+            "question_id": STRING,
+            "verification": _ref("Verification"),
+            "verified_scores": _object({"overall": NUMBER, "areas": SCORES}),
+            "verified_level": _object({"number": LEVEL, "name": STRING}),
+            "unverified_answers": INTEGER,
+        }
+    ),
     "EvidenceList": _object({"items": {"type": "array", "items": _ref("EvidenceFile")}}),
 }
 
@@ -324,6 +353,7 @@ LANG = {
 }
 ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": ID}
 ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": ID}
+QUESTION_ID = {"name": "question_id", "in": "path", "required": True, "schema": STRING}
 FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": ID}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
@@ -562,6 +592,16 @@ PATHS: dict[str, dict[str, Any]] = {
             (400, 401, 404, 409),
             (FILE_ID,),
         ),
+    },
+    "/assessments/{assessment_id}/answers/{question_id}/verification": {
+        "patch": _call(
+            "Reviewers only: accept an answer of a submitted assessment, or adjust its level "
+            "with a reason; the city's own answer and score are kept beside the verified ones",
+            {"200": _json(_ref("VerificationResult"))},
+            (400, 401, 403, 404, 409, 422),
+            (ASSESSMENT_ID, QUESTION_ID, LANG),
+            "VerificationIn",
+        )
     },
     "/assessments/{assessment_id}/report.pdf": {
         "get": _call(

@@ -19,6 +19,8 @@ from app.api.serializers import (
     evidence_json,
     live_json,
     questionnaire_json,
+    verification_json,
+    verified_json,
 )
 from app.api.validation import (
     ActionBody,
@@ -33,6 +35,7 @@ from app.api.validation import (
 from app.assessments.operations import file_assessment
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
+from app.assessments.verification import VerificationRefused, verify_answer
 from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
@@ -86,6 +89,14 @@ EVIDENCE_REFUSALS = {
         "file",
         "not a PDF, PNG, JPEG, docx, xlsx or pptx file, as read from its content",
     ),
+}
+
+VERIFICATION_REFUSALS = {
+    "not_in_review": (409, "assessment", "only a submitted assessment is in review"),
+    "no_answer": (404, "question_id", "this assessment has no answer to that question"),
+    "status": (422, "status", "must be 'accepted' or 'adjusted'"),
+    "value": (422, "value", "must be one of the question's answer values"),
+    "reason": (422, "reason", "required when adjusting, at most 5000 characters"),
 }
 
 PAPER_REFUSALS = {
@@ -418,3 +429,42 @@ def delete_evidence(file_id: int) -> Any:
     audit.record("save", obj=row.assessment, detail=f"api evidence {file_id} removed")
     db.session.commit()
     return "", 204
+
+
+@bp.patch("/assessments/<int:assessment_id>/answers/<question_id>/verification")
+@token_required
+def verify(assessment_id: int, question_id: str) -> Any:
+    """Reviewers only: ``{"status": "accepted"}`` or ``{"status": "adjusted", "value": "2",
+    "reason": "…"}``; answers the answer's verification and the verified scores."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may verify answers."}, 403)
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad_request({"body": "must be a JSON object"}, 422)
+    fields = {name: body.get(name) for name in ("status", "value", "reason")}
+    wrong = [n for n, v in fields.items() if v is not None and not isinstance(v, str)]
+    if wrong:
+        return _bad_request(dict.fromkeys(wrong, "must be a string"), 422)
+    try:
+        answer = verify_answer(
+            assessment,
+            question_id,
+            g.api_user,
+            fields["status"] or "",
+            fields["value"],
+            fields["reason"] or "",
+        )
+    except VerificationRefused as refused:
+        db.session.rollback()
+        status, field, message = VERIFICATION_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=assessment, detail=f"verification {question_id}")
+    db.session.commit()
+    return jsonify(
+        {
+            "question_id": question_id,
+            "verification": verification_json(answer),
+            **verified_json(assessment, content_language()),
+        }
+    )

@@ -89,6 +89,10 @@ def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> 
         if row is None:
             row = Answer(question_id=question_id)
             assessment.answers.append(row)
+        if row.value != given.value:
+            # A reviewer's check was of the value given then: a changed answer is checked anew.
+            row.verification_status, row.verified_value = None, None
+            row.verification_reason, row.verified_by_id, row.verified_at = "", None, None
         row.value, row.comment = given.value, given.comment
         row.confidence, row.evidence = given.confidence, given.evidence.strip()
     assessment.updated_at = utcnow()

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.assessments.scores import assessment_uncertainty, bank_for, report_snapshot
+from app.assessments.verification import assessment_verified_scores
 from app.core.resident_survey import ResidentSurvey, SurveyResults
 from app.core.scoring import Snapshot, score_assessment
 from app.core.targets import ActionOutcome, AreaGap, QuestionGap, action_outcome, target_gaps
@@ -367,4 +368,5 @@ def report_context(assessment: Assessment) -> dict[str, object]:
         "keep_doing": content.catalogue.keep_doing,
         "insights": report_insights(assessment),
         "evidence_files": evidence_of(assessment),
+        "verified": assessment_verified_scores(assessment),
     }
