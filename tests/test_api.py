@@ -104,6 +104,7 @@ def test_file_a_complete_assessment_and_read_it_back(
         "comment": "Ask the data bureau 数据局",
         "confidence": None,
         "evidence": "",
+        "carried_over": False,
         "verification": {
             "status": "unverified",
             "value": None,

@@ -140,6 +140,7 @@ SCHEMAS: dict[str, Schema] = {
             "comment": STRING,
             "confidence": _nullable({"enum": list(CONFIDENCES)}),
             "evidence": STRING,
+            "carried_over": {"type": "boolean"},
             "verification": _ref("Verification"),
         }
     ),

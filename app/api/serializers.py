@@ -94,6 +94,7 @@ def assessment_json(
                 "comment": a.comment,
                 "confidence": a.confidence,
                 "evidence": a.evidence,
+                "carried_over": a.carried_over,
                 "verification": verification_json(a),
             }
             for a in assessment.answers

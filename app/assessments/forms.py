@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     Field,
     RadioField,
     SelectChoice,
@@ -100,8 +101,12 @@ def area_form(area: Area, lang: str, **kwargs: object) -> AreaForm:
 
 class NewAssessmentForm(FlaskForm):
     city = SelectField(_l("City"), coerce=int, validators=[DataRequired()])
+    carry_over = BooleanField(_l("Start from the answers of the previous round"))
     submit = SubmitField(_l("Start a new assessment"))
 
 
 class SubmitForm(FlaskForm):
+    confirm_carried_over = BooleanField(
+        _l("Submit although some answers carried over have not been confirmed")
+    )
     submit = SubmitField(_l("Submit for review"))

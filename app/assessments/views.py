@@ -13,9 +13,11 @@ from app.assessments.forms import NewAssessmentForm, SubmitForm, area_form
 from app.assessments.operations import (
     AnswerInput,
     IncompleteAssessment,
+    carry_over_previous_round,
     save_answers,
     start_assessment,
     submit_assessment,
+    unconfirmed_carried_over,
 )
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
@@ -88,6 +90,20 @@ def new() -> str | Response:
     if city is None:
         abort(400)
     assessment = start_assessment(current_user, city)
+    if form.carry_over.data:
+        copied = carry_over_previous_round(assessment)
+        if copied:
+            flash(
+                ngettext(
+                    "%(num)d answer was carried over from the previous round: please confirm it.",
+                    "%(num)d answers were carried over from the previous round: please confirm "
+                    "each of them.",
+                    copied,
+                ),
+                "info",
+            )
+        else:
+            flash(_("There is no finished previous round to carry answers over from."), "info")
     db.session.commit()
     first_area = content.current.areas[0].id
     return redirect(url_for("assessment.area", assessment_id=assessment.id, area_id=first_area))
@@ -164,6 +180,7 @@ def review(assessment_id: int) -> str | Response:
         bank=bank,
         answered=answered,
         unanswered=[q for q in bank.questions() if q.id not in answered],
+        carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
         form=SubmitForm(),
         pending_return=assessment.pending_return,
     )
@@ -175,8 +192,18 @@ def submit(assessment_id: int) -> Response:
     assessment = assessment_or_404(current_user, assessment_id)
     if (done := _editable_or_redirect(assessment)) is not None:
         return done
-    if not SubmitForm().validate_on_submit():
+    form = SubmitForm()
+    if not form.validate_on_submit():
         abort(400)
+    if unconfirmed_carried_over(assessment) and not form.confirm_carried_over.data:
+        flash(
+            _(
+                "Some answers carried over from the previous round are not confirmed yet: "
+                "confirm them, or tick the box to submit them as they are."
+            ),
+            "error",
+        )
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
     try:
         submit_assessment(assessment, current_user)
     except TransitionRefused:
