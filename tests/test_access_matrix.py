@@ -97,6 +97,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("assessment.review", "GET"): _access("city", 302),
     ("assessment.submit", "POST"): _access("city", 302),
     ("assessment.report", "GET"): _access("city", 200),
+    ("assessment.answers_xlsx", "GET"): _access("city", 200),
+    ("assessment.upload_answers_xlsx", "POST"): _access("city", 302),
     ("reports.report_pdf", "GET"): _access("city", 200, 503),
     # Evidence files: city A's round is submitted, so its files can no longer change.
     ("evidence.upload", "POST"): _access("city", 302),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     Field,
@@ -110,3 +111,8 @@ class SubmitForm(FlaskForm):
         _l("Submit although some answers carried over have not been confirmed")
     )
     submit = SubmitField(_l("Submit for review"))
+
+
+class WorkbookUploadForm(FlaskForm):
+    workbook = FileField(_l("Filled workbook (.xlsx)"), validators=[FileRequired()])
+    upload = SubmitField(_l("Read the answers in"))

@@ -9,7 +9,12 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
-from app.assessments.forms import NewAssessmentForm, SubmitForm, area_form
+from app.assessments.forms import (
+    NewAssessmentForm,
+    SubmitForm,
+    WorkbookUploadForm,
+    area_form,
+)
 from app.assessments.operations import (
     AnswerInput,
     IncompleteAssessment,
@@ -21,6 +26,7 @@ from app.assessments.operations import (
 )
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
+from app.assessments.workbook import WorkbookRefused, answers_workbook, read_answers_workbook
 from app.assessments.workflow import TransitionRefused, status_history
 from app.evidence.operations import evidence_by_question
 from app.extensions import content, db
@@ -30,6 +36,7 @@ from app.platform.caching import frozen_cache
 from app.reports.insights import report_context
 from app.reports.versions import frozen_version
 from app.web.i18n import content_language
+from app.web.input_guard import receives_files
 
 bp = Blueprint("assessment", __name__)
 
@@ -182,6 +189,8 @@ def review(assessment_id: int) -> str | Response:
         unanswered=[q for q in bank.questions() if q.id not in answered],
         carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
         form=SubmitForm(),
+        workbook_form=WorkbookUploadForm(),
+        workbook_problems=[],
         pending_return=assessment.pending_return,
     )
 
@@ -248,3 +257,66 @@ def _report_body(assessment_id: int) -> Markup:
             history=status_history(assessment),
         )
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/assessments/<int:assessment_id>/answers.xlsx")
+@login_required
+def answers_xlsx(assessment_id: int) -> Response:
+    """The answers as a workbook to fill in off-line, in the reader's language."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    audit.record("export", obj=assessment, detail="answers.xlsx", commit=True)
+    return Response(
+        answers_workbook(assessment, content_language()),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="cityready-{assessment.id}-answers.xlsx"'
+            )
+        },
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/answers.xlsx")
+@login_required
+@receives_files
+def upload_answers_xlsx(assessment_id: int) -> tuple[str, int] | Response:
+    """Read a filled workbook in whole, or store nothing and list every problem in it."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    if (done := _editable_or_redirect(assessment)) is not None:
+        return done
+    form = WorkbookUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the filled workbook to read in."), "error")
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    try:
+        given = read_answers_workbook(assessment, form.workbook.data.read())
+    except WorkbookRefused as refused:
+        bank = bank_for(assessment)
+        answered = assessment.answer_values()
+        return render_template(
+            "assessment/review.html",
+            assessment=assessment,
+            bank=bank,
+            answered=answered,
+            unanswered=[q for q in bank.questions() if q.id not in answered],
+            carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
+            form=SubmitForm(),
+            workbook_form=form,
+            workbook_problems=refused.problems,
+            pending_return=assessment.pending_return,
+        ), 422
+    save_answers(assessment, given)
+    audit.record("save", obj=assessment, detail="answers.xlsx")
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d answer was read in from the workbook.",
+            "%(num)d answers were read in from the workbook.",
+            len(given),
+        ),
+        "success",
+    )
+    return redirect(url_for("assessment.review", assessment_id=assessment.id))
