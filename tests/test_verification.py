@@ -172,3 +172,30 @@ def test_a_changed_answer_loses_its_check(
         save_answers(assessment, {"planning.coordination": AnswerInput("4")})
         db.session.commit()
     assert get_assessment(app, submitted).answer_for(QUESTION).verification_status is None  # type: ignore[union-attr]
+
+
+def test_the_comparison_shows_the_verified_figures(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin: int,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+) -> None:
+    other = make_assessment(make_user("official@b.example"), level="3", submit=True)
+    client.post(
+        f"/admin/assessments/{submitted}/answers/{QUESTION}/verification",
+        data={"status": "adjusted", "value": "1", "reason": "No adopted plan"},
+    )
+    page = client.get(f"/admin/compare?ids={submitted}&ids={other}").get_data(as_text=True)
+    assert "Verified overall" in page and "(differs)" in page
+
+
+def test_the_exports_carry_the_verified_figures(
+    app: Flask, client: FlaskClient, submitted: int, admin_token: str
+) -> None:
+    patch(client, admin_token, submitted, {"status": "adjusted", "value": "1", "reason": "Draft"})
+    exported = client.get("/api/v1/admin/assessments", headers=bearer(admin_token)).get_json()
+    (record,) = exported["items"]
+    assert record["verified_scores"]["overall"] < record["scores"]["overall"]
+    assert record["verified_level"] <= record["level"]

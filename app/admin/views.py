@@ -197,8 +197,8 @@ def submissions_csv() -> Response:
     audit.record("export", detail="assessments.csv", commit=True)
     question_ids = [q.id for q in content.current.questions()]
     rows = (
-        export_row(assessment, answers, question_ids)
-        for assessment, answers in stream_submissions(parsed.filters, display_zone())
+        export_row(assessment, answers, question_ids, verified)
+        for assessment, answers, verified in stream_submissions(parsed.filters, display_zone())
     )
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(

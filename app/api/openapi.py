@@ -197,6 +197,8 @@ SCHEMAS: dict[str, Schema] = {
             "reviewed_at": TIME,
             "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
             "level": _nullable(LEVEL),
+            "verified_scores": _nullable(_object({"overall": NUMBER, "areas": SCORES})),
+            "verified_level": _nullable(LEVEL),
             "answers": {"type": "object", "additionalProperties": STRING},
         }
     ),

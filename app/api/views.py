@@ -11,7 +11,13 @@ from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
 from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
-from app.admin.queries import answers_of, city_choices, export_record, submissions_page
+from app.admin.queries import (
+    answers_and_checks_of,
+    city_choices,
+    export_record,
+    submissions_page,
+    verified_of,
+)
 from app.api.openapi import openapi_document
 from app.api.serializers import (
     action_json,
@@ -222,12 +228,13 @@ def admin_assessments() -> Any:
     listed, rows = submissions_page(
         replace(parsed.filters, page=page), per_page, display_zone(), clamp=False
     )
-    answers = answers_of([a.id for a in rows])
+    answers, checks = answers_and_checks_of([a.id for a in rows])
+    verified = verified_of(rows, answers, checks)
     audit.record("export", detail="api/v1/admin/assessments", commit=True)
     total = listed.total
     return jsonify(
         {
-            "items": [export_record(a, answers[a.id]) for a in rows],
+            "items": [export_record(a, answers[a.id], verified[a.id]) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
