@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 
 from app.evidence.content_types import sniff
 from app.evidence.operations import safe_filename
@@ -305,3 +306,7 @@ def test_the_report_lists_the_files_and_counts_the_answers_they_back(
         answered = len(list(content.current.questions()))
     backed = f"1 of {answered} answers are backed by an attached file; 2 files in all."
     assert backed in page
+    printed = client.get(f"/assessments/{assessment_id}/report.pdf")
+    assert printed.status_code == 200
+    text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(printed.data)).pages)
+    assert "plan.pdf" in text and "photo.png" in text
