@@ -108,6 +108,14 @@ def test_the_api_takes_and_returns_confidence_evidence_and_ranges(
         "comment": "",
         "confidence": "medium",
         "evidence": "https://plan.example.gov/x",
+        "carried_over": False,
+        "verification": {
+            "status": "unverified",
+            "value": None,
+            "reason": "",
+            "by": None,
+            "at": None,
+        },
     }
     planning = body["uncertainty"]["areas"]["planning"]
     assert planning["dont_know"] == 1 and planning["answered"] == 2
