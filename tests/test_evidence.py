@@ -306,6 +306,9 @@ def test_the_report_lists_the_files_and_counts_the_answers_they_back(
         answered = len(list(content.current.questions()))
     backed = f"1 of {answered} answers are backed by an attached file; 2 files in all."
     assert backed in page
+    planning = len(content.current.area("planning").questions)  # type: ignore[union-attr]
+    # The data-gap summary counts the answer with files as evidenced.
+    assert f"{planning - 1} / {planning}" in page
     printed = client.get(f"/assessments/{assessment_id}/report.pdf")
     assert printed.status_code == 200
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(printed.data)).pages)
