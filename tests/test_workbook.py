@@ -4,6 +4,7 @@ refused when it belongs to another round, and safe from formulas both ways."""
 from __future__ import annotations
 
 import io
+import zipfile
 from collections.abc import Callable
 from typing import Any
 
@@ -128,3 +129,23 @@ def test_another_citys_workbook_is_404(
     make_user("official@a.example")
     assert login("official@a.example").status_code == 302
     assert client.get(f"/assessments/{theirs}/answers.xlsx").status_code == 404
+
+
+def test_a_zip_that_inflates_too_far_or_no_workbook_is_refused(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, level="2")
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/big.xml", b"\x00" * (60 * 1024 * 1024))
+    for data, message in (
+        (bomb.getvalue(), "far larger than an answers workbook"),
+        (b"not a workbook", "not an Excel workbook"),
+    ):
+        refused = client.post(
+            f"/assessments/{assessment_id}/answers.xlsx",
+            data={"workbook": (io.BytesIO(data), "answers.xlsx")},
+            content_type="multipart/form-data",
+        )
+        assert refused.status_code == 422
+        assert message in refused.get_data(as_text=True)

@@ -33,6 +33,9 @@ CHOICES_SHEET = "_choices"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("question_id", "area", "question", "answer", "comment", "confidence", "evidence")
 WORKBOOK_MAX_ROWS = 1000
+WORKBOOK_MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+"""An answers workbook unpacks to well under a megabyte; a zip that would inflate past this
+is refused before it is opened."""
 
 
 @dataclass(frozen=True)
@@ -149,11 +152,21 @@ def _cell_text(cell: Cell, problems: list[WorkbookProblem], column: str) -> str:
 def read_answers_workbook(assessment: Assessment, data: bytes) -> dict[str, AnswerInput]:
     """The answers a filled workbook gives, checked whole; ``WorkbookRefused`` lists every
     problem by sheet, row and column. Rows left without an answer are not in the result."""
+    not_a_workbook = WorkbookRefused(
+        [WorkbookProblem("", 0, "", _("This file is not an Excel workbook (.xlsx)."))]
+    )
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise not_a_workbook from None
+    if unpacked > WORKBOOK_MAX_UNPACKED_BYTES:
+        problem = _("This workbook is far larger than an answers workbook can be.")
+        raise WorkbookRefused([WorkbookProblem("", 0, "", problem)])
     try:
         book = load_workbook(io.BytesIO(data), read_only=False, data_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError):
-        problem = _("This file is not an Excel workbook (.xlsx).")
-        raise WorkbookRefused([WorkbookProblem("", 0, "", problem)]) from None
+        raise not_a_workbook from None
     if META_SHEET not in book.sheetnames or ANSWERS_SHEET not in book.sheetnames:
         problem = _("This workbook was not downloaded from CityReady for this assessment.")
         raise WorkbookRefused([WorkbookProblem("", 0, "", problem)])
