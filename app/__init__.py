@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.departments.views import bp as departments_bp
     from app.divisions.views import bp as divisions_bp
+    from app.evidence.views import bp as evidence_bp
     from app.notifications.views import bp as notifications_bp
     from app.paper.views import bp as paper_bp
     from app.plans.views import bp as plan_bp
@@ -108,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(notifications_bp, url_prefix="/inbox")
     app.register_blueprint(plan_bp)
     app.register_blueprint(departments_bp)
+    app.register_blueprint(evidence_bp)
     app.register_blueprint(residents_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(reports_bp)

@@ -60,6 +60,12 @@ DEFAULTS: dict[str, Any] = {
     # The largest request body read, in bytes; a bigger one is answered 413 before it is parsed.
     # A full assessment with every comment at its longest is about 160 KB.
     "MAX_CONTENT_LENGTH": 1024 * 1024,
+    # Evidence files: at most this much a file and, all files together, an assessment. Routes
+    # that receive files (``input_guard.receives_files``) read bodies up to
+    # UPLOAD_MAX_CONTENT_LENGTH instead, a file plus room for the form around it.
+    "EVIDENCE_MAX_FILE_BYTES": 20 * 1024 * 1024,
+    "EVIDENCE_MAX_ASSESSMENT_BYTES": 200 * 1024 * 1024,
+    "UPLOAD_MAX_CONTENT_LENGTH": 21 * 1024 * 1024,
     "PDF_RENDER_TIMEOUT": 25,
     "PDF_CACHE_ENTRIES": 32,
     # E-mail goes out through this SMTP server (Flask-Mailman's MAIL_* settings); with none set,
@@ -127,6 +133,11 @@ def environment_overrides(instance_path: Path, configured: Mapping[str, Any]) ->
             overrides[name] = os.environ[name]
     if os.environ.get("MAIL_PORT"):
         overrides["MAIL_PORT"] = int(os.environ["MAIL_PORT"])
+    for limit in ("EVIDENCE_MAX_FILE_BYTES", "EVIDENCE_MAX_ASSESSMENT_BYTES"):
+        if os.environ.get(limit):
+            overrides[limit] = int(os.environ[limit])
+    if "EVIDENCE_MAX_FILE_BYTES" in overrides:
+        overrides["UPLOAD_MAX_CONTENT_LENGTH"] = int(os.environ["EVIDENCE_MAX_FILE_BYTES"]) + 2**20
     if os.environ.get("PUBLIC_URL"):
         overrides["PUBLIC_URL"] = os.environ["PUBLIC_URL"].strip()
     if os.environ.get("TRUSTED_HOSTS"):

@@ -392,15 +392,76 @@ class Answer(Model):
     # a note or an http(s) link. They widen the score into a range; see docs/scoring.md.
     confidence: so.Mapped[str | None] = so.mapped_column(sa.String(10))
     evidence: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    # Copied from the city's previous round and not yet confirmed by an official.
+    carried_over: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
+    # A reviewer's check of this answer: None = not verified yet; "accepted" keeps the value,
+    # "adjusted" replaces it, for the verified score only, by ``verified_value`` with a reason.
+    verification_status: so.Mapped[str | None] = so.mapped_column(sa.String(10))
+    verified_value: so.Mapped[str | None] = so.mapped_column(sa.String(40))
+    verification_reason: so.Mapped[str] = so.mapped_column(sa.Text, default="", server_default="")
+    verified_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime())
 
     assessment: so.Mapped[Assessment] = so.relationship(back_populates="answers")
+    verified_by: so.Mapped[User | None] = so.relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("assessment_id", "question_id"),
         sa.CheckConstraint(
             "confidence IS NULL OR confidence IN ('low', 'medium', 'high')", name="confidence"
         ),
+        sa.CheckConstraint(
+            "verification_status IS NULL OR verification_status IN ('accepted', 'adjusted')",
+            name="verification_status",
+        ),
     )
+
+    @property
+    def verified_or_given(self) -> str:
+        """The value the verified score counts: the reviewer's when adjusted, else the city's."""
+        if self.verification_status == "adjusted" and self.verified_value is not None:
+            return self.verified_value
+        return self.value
+
+
+EVIDENCE_FILENAME_MAX_LENGTH = 200
+
+
+class EvidenceFile(Model):
+    """A document an official attached to one answer: what it is, never its bytes.
+
+    The bytes live in ``EvidenceBlob`` (or an S3 bucket), so listing a round's files reads no
+    document. The type is the one read from the content when it was received, not the name's.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    filename: so.Mapped[str] = so.mapped_column(sa.String(EVIDENCE_FILENAME_MAX_LENGTH))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(100))
+    size: so.Mapped[int] = so.mapped_column(sa.BigInteger)
+    sha256: so.Mapped[str] = so.mapped_column(sa.String(64))
+    uploaded_by_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("user.id", ondelete="SET NULL")
+    )
+    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
+
+    assessment: so.Mapped[Assessment] = so.relationship()
+    uploaded_by: so.Mapped[User | None] = so.relationship()
+
+
+class EvidenceBlob(Model):
+    """The bytes of one evidence file, kept in the database: every server reads the same ones,
+    and a database backup holds them."""
+
+    file_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("evidence_file.id", ondelete="CASCADE"), primary_key=True
+    )
+    data: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary)
 
 
 class StatusChange(Model):

@@ -188,10 +188,14 @@ class Client:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         timeout: float = 30,
+        raw: tuple[bytes, str] | None = None,
     ) -> Response:
+        """``raw`` is a body sent as it is, with its content type (a multipart upload)."""
         sent = dict(self.headers) | dict(headers or {})
         payload: bytes | None = None
-        if form is not None:
+        if raw is not None:
+            payload, sent["Content-Type"] = raw
+        elif form is not None:
             payload = urlencode(form).encode()
             sent["Content-Type"] = "application/x-www-form-urlencoded"
         elif body is not None:

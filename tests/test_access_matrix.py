@@ -29,7 +29,7 @@ from app import create_app
 from app.assessments.scores import report_snapshot
 from app.departments.operations import invite_department
 from app.extensions import db
-from app.models import ApiToken, Assessment, User
+from app.models import ApiToken, Assessment, EvidenceBlob, EvidenceFile, User
 from app.plans.operations import ActionInput, plan_action
 from app.rounds.operations import open_round
 from app.surveys.operations import open_survey
@@ -120,6 +120,12 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("reports.report_pdf", "GET"): _access("city", 200, 503),
     ("reports.report_docx_file", "GET"): _access("city", 200),
     ("reports.ledger_xlsx_file", "GET"): _access("city", 200),
+    ("assessment.answers_xlsx", "GET"): _access("city", 200),
+    ("assessment.upload_answers_xlsx", "POST"): _access("city", 302),
+    # Evidence files: city A's round is submitted, so its files can no longer change.
+    ("evidence.upload", "POST"): _access("city", 302),
+    ("evidence.download", "GET"): _access("city", 200),
+    ("evidence.remove", "POST"): _access("city", 302),
     ("plan.targets", "GET"): _access("city", 200),
     ("plan.targets", "POST"): _access("city", 302),
     ("plan.actions", "GET"): _access("city", 200),
@@ -138,8 +144,10 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("paper.key_in", "POST"): _access("signed_in", 200),
     # Reviewing.
     ("admin.assessment", "GET"): _access("review", 200),
-    ("admin.approve", "POST"): _access("review", 302),
+    # Asks first: none of the round's answers is verified.
+    ("admin.approve", "POST"): _access("review", 200),
     ("admin.send_back", "POST"): _access("review", 200),
+    ("admin.verify", "POST"): _access("review", 302),
     ("admin.audit_log", "GET"): _access("national", 200),
     ("admin.submissions", "GET"): _access("admin", 200),
     # Accounts: an empty new-user form shows its errors; an empty edit keeps what the account
@@ -190,6 +198,11 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("reports.api_report_pdf", "GET"): _access("city", 200, 503),
     ("reports.api_report_docx", "GET"): _access("city", 200),
     ("reports.api_ledger_xlsx", "GET"): _access("city", 200),
+    ("api.verify", "PATCH"): _access("review", 422),
+    ("api.upload_evidence", "POST"): _access("city", 409),
+    ("api.list_evidence", "GET"): _access("city", 200),
+    ("api.download_evidence", "GET"): _access("city", 200),
+    ("api.delete_evidence", "DELETE"): _access("city", 409),
 }
 
 
@@ -263,6 +276,18 @@ def city_a(
         evaluation_round = open_round(
             reviewer_a, "2026 第一批", assessment.questionnaire_version, date.today(), [city_a]
         )
+        # Attached while it was a draft: the round is submitted by now.
+        evidence = EvidenceFile(
+            assessment=assessment,
+            question_id="planning.top_level_design",
+            filename="plan.pdf",
+            content_type="application/pdf",
+            size=5,
+            sha256="0" * 64,
+        )
+        db.session.add(evidence)
+        db.session.flush()
+        db.session.add(EvidenceBlob(file_id=evidence.id, data=b"%PDF-"))
         tokens, token_ids = {}, {}
         for role, user_id in ids.items():
             user = db.session.get(User, user_id)
@@ -283,6 +308,8 @@ def city_a(
             "user_id": ids["official_b"],
             "token_id": token_ids["official_a"],
             "round_id": evaluation_round.id,
+            "file_id": evidence.id,
+            "question_id": "planning.top_level_design",
         }
     return CityA(values, tokens, emails)
 

@@ -47,6 +47,7 @@ def url_for_route(
     values = {
         "assessment_id": make_assessment(official, "3", submit=True),
         "user_id": official,
+        "question_id": "planning.top_level_design",
     }
 
     def build(endpoint: str) -> str:

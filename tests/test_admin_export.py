@@ -68,6 +68,8 @@ def test_the_csv_has_a_bom_a_header_and_one_row_per_assessment(
         "environment",
         "participation",
         "level",
+        "verified_overall",
+        "verified_level",
         *question_ids,
     ]
     assert [int(r[0]) for r in rows] == [exported["hangzhou"], exported["evil"], exported["draft"]]

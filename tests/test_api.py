@@ -117,6 +117,14 @@ def test_file_a_complete_assessment_and_read_it_back(
         "confidence": None,
         "evidence": "",
         "standards": ["L7"],
+        "carried_over": False,
+        "verification": {
+            "status": "unverified",
+            "value": None,
+            "reason": "",
+            "by": None,
+            "at": None,
+        },
     }
     assert set(created["scores"]["areas"]) == {"planning", "environment", "participation"}
     assert created["scores"]["overall"] == round(created["scores"]["overall"], 1)

@@ -209,7 +209,10 @@ def test_approving_and_returning_are_recorded(
     returned = make_assessment(people["official"], "3", submit=True)
     login(ADMIN)
     before = len(events(app))
-    client.post(f"/admin/assessments/{approved}/approve", data={"approve-comment": ""})
+    client.post(
+        f"/admin/assessments/{approved}/approve",
+        data={"approve-comment": "", "approve-confirm_unverified": "y"},
+    )
     event = only_new(app, before)
     assert (event.action, event.object_id, event.user_id) == ("approve", approved, people["admin"])
     # The city is the assessment's, not the admin's (admins have none).

@@ -109,6 +109,14 @@ def test_the_api_takes_and_returns_confidence_evidence_and_ranges(
         "confidence": "medium",
         "evidence": "https://plan.example.gov/x",
         "standards": ["L7"],
+        "carried_over": False,
+        "verification": {
+            "status": "unverified",
+            "value": None,
+            "reason": "",
+            "by": None,
+            "at": None,
+        },
     }
     planning = body["uncertainty"]["areas"]["planning"]
     assert planning["dont_know"] == 1 and planning["answered"] == 2

@@ -25,6 +25,8 @@ from app.models import (
     City,
     Department,
     DepartmentAnswer,
+    EvidenceBlob,
+    EvidenceFile,
     ReviewerNote,
     StatusChange,
     Survey,
@@ -84,6 +86,17 @@ def world(
         db.session.add(SurveyInvitation(survey_id=survey.id, code_hash="0" * 64))
         department, _ = invite_department(assessment, assessment.author, "Transport bureau")
         save_department_answers(department, {first: "3"})
+        evidence = EvidenceFile(
+            assessment=assessment,
+            question_id=first,
+            filename="plan.pdf",
+            content_type="application/pdf",
+            size=5,
+            sha256="0" * 64,
+        )
+        db.session.add(evidence)
+        db.session.flush()
+        db.session.add(EvidenceBlob(file_id=evidence.id, data=b"%PDF-"))
         db.session.commit()
         return {"city": assessment.city_id, "assessment": assessment_id, "official": official_id}
 
@@ -102,6 +115,7 @@ CHANGES: dict[type[Any], Callable[[Any], None]] = {
     DepartmentAnswer: lambda row: setattr(row, "value", "4"),
     SurveyInvitation: lambda row: setattr(row, "used_on", date.today()),
     User: lambda row: setattr(row, "email", "renamed@one.example"),
+    EvidenceFile: lambda row: setattr(row, "filename", "renamed.pdf"),
 }
 
 

@@ -23,6 +23,9 @@ from app.extensions import content, db
 from app.models import Assessment, StatusChange, User
 from tests.conftest import bearer, count_rows, get_assessment
 
+CONFIRMED = {"approve-confirm_unverified": "y"}
+"""No answer is verified in these tests: the reviewer confirms approving anyway."""
+
 
 @pytest.fixture
 def people(make_user: Callable[..., int]) -> dict[str, int]:
@@ -72,7 +75,7 @@ def test_approve_records_the_decision_and_the_city_sees_it(
     switch_user("admin@x.example")
     response = client.post(
         f"/admin/assessments/{submitted}/approve",
-        data={"approve-comment": "Clear evidence, 证据充分."},
+        data={"approve-comment": "Clear evidence, 证据充分.", "approve-confirm_unverified": "y"},
     )
     assert response.headers["Location"].endswith(f"/admin/assessments/{submitted}")
     stored = get_assessment(app, submitted)
@@ -151,7 +154,7 @@ def test_returned_then_revised_then_resubmitted_then_approved(
     assert resubmitted.overall_score > (before.overall_score or 0)
 
     switch_user("admin@x.example")
-    client.post(f"/admin/assessments/{submitted}/approve")
+    client.post(f"/admin/assessments/{submitted}/approve", data=CONFIRMED)
     assert [(f, t) for f, t, _, _ in history(app, submitted)] == [
         ("draft", "submitted"),
         ("submitted", "returned"),
@@ -166,8 +169,10 @@ def test_approving_twice_takes_effect_once(
     app: Flask, client: FlaskClient, switch_user: Callable[..., Any], submitted: int
 ) -> None:
     switch_user("admin@x.example")
-    client.post(f"/admin/assessments/{submitted}/approve")
-    again = client.post(f"/admin/assessments/{submitted}/approve", follow_redirects=True)
+    client.post(f"/admin/assessments/{submitted}/approve", data=CONFIRMED)
+    again = client.post(
+        f"/admin/assessments/{submitted}/approve", data=CONFIRMED, follow_redirects=True
+    )
     assert again.status_code == 200
     assert b"approved already; nothing changed" in again.data
     assert [t for _, t, _, _ in history(app, submitted)] == ["submitted", "approved"]

@@ -54,7 +54,11 @@ def test_notes_written_before_approving_are_kept_and_shown(
     assert 'formaction="/admin/assessments/' in page, "one form carries the notes to either button"
     response = client.post(
         f"/admin/assessments/{assessment_id}/approve",
-        data={"approve-comment": "Good work.", note_field(question_id): "Cite the 2025 plan."},
+        data={
+            "approve-comment": "Good work.",
+            "approve-confirm_unverified": "y",
+            note_field(question_id): "Cite the 2025 plan.",
+        },
     )
     assert response.status_code == 302
     assert get_assessment(app, assessment_id).status == "approved"

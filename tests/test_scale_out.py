@@ -76,6 +76,38 @@ def test_what_one_server_writes_the_other_serves(servers: tuple[Server, Server, 
     assert shown.json()["scores"] == filed.json()["scores"]
 
 
+def test_a_file_uploaded_through_one_server_is_downloaded_through_the_other(
+    servers: tuple[Server, Server, str, str],
+) -> None:
+    a, b, official, _ = servers
+    on_a, on_b = Client(a, an_address()), Client(b, an_address())
+    on_a.issue_token(official)
+    on_b.token = on_a.token
+    draft = on_a.request("POST", "/api/v1/assessments", body={"answers": {}, "submit": False})
+    assert draft.status == 201, draft.text
+    document = b"%PDF-1.4\n" + secrets.token_bytes(64 * 1024) + b"\n%%EOF\n"
+    boundary = secrets.token_hex(16)
+    multipart = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="question_id"\r\n\r\n'
+            "planning.top_level_design\r\n"
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="plan.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + document
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    uploaded = on_a.request(
+        "POST",
+        f"/api/v1/assessments/{draft.json()['id']}/evidence",
+        raw=(multipart, f"multipart/form-data; boundary={boundary}"),
+    )
+    assert uploaded.status == 201, uploaded.text
+    downloaded = on_b.request("GET", f"/api/v1/evidence/{uploaded.json()['id']}")
+    assert downloaded.status == 200
+    assert downloaded.body == document
+
+
 def test_a_session_made_on_one_server_works_on_the_other(
     servers: tuple[Server, Server, str, str],
 ) -> None:

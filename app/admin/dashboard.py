@@ -11,9 +11,11 @@ import sqlalchemy.orm as so
 
 from app.admin.filters import STATUS_CHOICES
 from app.assessments.queries import in_scope, latest_rounds
+from app.assessments.verification import assessment_verified_scores
 from app.core.questionnaire import AREA_IDS, QuestionBank
 from app.core.review_stats import WidespreadWeakness, widespread_weaknesses
 from app.core.stats import mean
+from app.core.verification import VerifiedScores
 from app.extensions import db
 from app.models import FINISHED_STATUSES, Answer, Assessment, User
 from app.platform import data_version
@@ -104,6 +106,8 @@ class Compared:
     round_number: int
     """Which of its city's assessments this is, the first started being 1."""
     answers: dict[str, str]
+    verified: VerifiedScores
+    """The scores as the reviewer's checks leave them (``app.assessments.verification``)."""
 
 
 def compared_assessments(ids: Sequence[int], reviewer: User) -> tuple[list[Compared], list[int]]:
@@ -132,5 +136,11 @@ def compared_assessments(ids: Sequence[int], reviewer: User) -> tuple[list[Compa
             ).where(Assessment.city_id.in_({a.city_id for a in found.values()}))
         ).all()
     )
-    chosen = [Compared(found[i], rounds[i], found[i].answer_values()) for i in ids if i in found]
+    chosen = [
+        Compared(
+            found[i], rounds[i], found[i].answer_values(), assessment_verified_scores(found[i])
+        )
+        for i in ids
+        if i in found
+    ]
     return chosen, [i for i in ids if i not in found]

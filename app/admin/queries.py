@@ -20,8 +20,9 @@ from markupsafe import Markup
 from app.admin.filters import Page, SubmissionFilters
 from app.assessments.queries import in_scope
 from app.core.questionnaire import AREA_IDS
+from app.core.verification import VerifiedScores, verified_scores
 from app.divisions.records import city_record
-from app.extensions import db
+from app.extensions import content, db
 from app.models import Answer, Assessment, City, User, area_scores
 from app.platform import data_version
 from app.platform.caching import frozen_cache
@@ -163,8 +164,9 @@ def submissions_page(
 
 def stream_submissions(
     filters: SubmissionFilters, zone: tzinfo, reviewer: User
-) -> Iterator[tuple[Assessment, dict[str, str]]]:
-    """Every filtered assessment in list order with its answer values, read in batches.
+) -> Iterator[tuple[Assessment, dict[str, str], VerifiedScores | None]]:
+    """Every filtered assessment in list order with its answer values and verified figures,
+    read in batches.
 
     Rows come from the database ``EXPORT_BATCH_SIZE`` at a time and leave the session once
     yielded, so an export of any length holds about one batch in memory.
@@ -175,22 +177,49 @@ def stream_submissions(
         )
     )
     for batch in rows.partitions():
-        answers = answers_of([a.id for a in batch])
+        answers, checks = answers_and_checks_of([a.id for a in batch])
+        verified = verified_of(batch, answers, checks)
         for assessment in batch:
-            yield assessment, answers[assessment.id]
+            yield assessment, answers[assessment.id], verified[assessment.id]
             db.session.expunge(assessment)
 
 
-def answers_of(assessment_ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    """The answer values of each assessment, by question id, in one statement."""
+Checks = dict[int, dict[str, tuple[str, str | None]]]
+"""Reviewers' checks by assessment id, then question id: (status, adjusted value)."""
+
+
+def answers_and_checks_of(
+    assessment_ids: Sequence[int],
+) -> tuple[dict[int, dict[str, str]], Checks]:
+    """The answer values of each assessment, and the reviewers' checks of them, by question id,
+    in one statement."""
     answers: dict[int, dict[str, str]] = {i: {} for i in assessment_ids}
-    for assessment_id, question_id, value in db.session.execute(
-        sa.select(Answer.assessment_id, Answer.question_id, Answer.value).where(
-            Answer.assessment_id.in_(assessment_ids)
-        )
+    checks: Checks = {i: {} for i in assessment_ids}
+    for assessment_id, question_id, value, status, verified_value in db.session.execute(
+        sa.select(
+            Answer.assessment_id,
+            Answer.question_id,
+            Answer.value,
+            Answer.verification_status,
+            Answer.verified_value,
+        ).where(Answer.assessment_id.in_(assessment_ids))
     ):
         answers[assessment_id][question_id] = value
-    return answers
+        if status is not None:
+            checks[assessment_id][question_id] = (status, verified_value)
+    return answers, checks
+
+
+def verified_of(
+    assessments: Sequence[Assessment], answers: Mapping[int, Mapping[str, str]], checks: Checks
+) -> dict[int, VerifiedScores | None]:
+    """The verified figures of each submitted assessment, None for one never submitted."""
+    return {
+        a.id: None
+        if a.overall_score is None
+        else verified_scores(content.bank(a.questionnaire_version), answers[a.id], checks[a.id])
+        for a in assessments
+    }
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -207,12 +236,17 @@ EXPORT_FIELDS = (
     "overall",
     *AREA_IDS,
     "level",
+    "verified_overall",
+    "verified_level",
 )
 """The CSV's columns before one column per question of the current bank."""
 
 
 def export_row(
-    assessment: Assessment, answers: Mapping[str, str], question_ids: Sequence[str]
+    assessment: Assessment,
+    answers: Mapping[str, str],
+    question_ids: Sequence[str],
+    verified: VerifiedScores | None,
 ) -> list[object]:
     """One CSV row: the fields of ``EXPORT_FIELDS``, then each question's answer value."""
     return [
@@ -225,11 +259,15 @@ def export_row(
         assessment.overall_score,
         *area_scores(assessment).values(),
         assessment.level,
+        None if verified is None else verified.overall,
+        None if verified is None else verified.level,
         *(answers.get(question_id, "") for question_id in question_ids),
     ]
 
 
-def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[str, Any]:
+def export_record(
+    assessment: Assessment, answers: Mapping[str, str], verified: VerifiedScores | None
+) -> dict[str, Any]:
     """The same as ``export_row``, as JSON for the API, with every answer the assessment has."""
     return {
         "id": assessment.id,
@@ -245,5 +283,9 @@ def export_record(assessment: Assessment, answers: Mapping[str, str]) -> dict[st
             "areas": area_scores(assessment),
         },
         "level": assessment.level,
+        "verified_scores": None
+        if verified is None
+        else {"overall": verified.overall, "areas": verified.areas},
+        "verified_level": None if verified is None else verified.level,
         "answers": dict(answers),
     }

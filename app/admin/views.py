@@ -39,6 +39,7 @@ from app.admin.forms import (
     ReviewerNotesForm,
     return_form,
     reviewer_notes_form,
+    verify_form,
 )
 from app.admin.queries import (
     EXPORT_FIELDS,
@@ -50,6 +51,11 @@ from app.admin.queries import (
 from app.admin.standings import city_standings, parse_city_sort
 from app.assessments.queries import visible_assessments
 from app.assessments.scores import bank_for, report_snapshot
+from app.assessments.verification import (
+    VerificationRefused,
+    assessment_verified_scores,
+    verify_answer,
+)
 from app.assessments.workflow import (
     TransitionRefused,
     approve_assessment,
@@ -62,6 +68,7 @@ from app.extensions import content, db, login_manager
 from app.models import Assessment, utcnow
 from app.platform import audit
 from app.reports.insights import report_insights
+from app.web.i18n import content_language
 from app.web.templating import display_zone
 
 bp = Blueprint("admin", __name__)
@@ -123,6 +130,7 @@ def _detail(
         return_form=returning or return_form(bank, prefix="return", formdata=None),
         keep_doing=content.catalogue_for(bank.version).keep_doing,
         insights=report_insights(assessment),
+        verified=assessment_verified_scores(assessment),
     )
 
 
@@ -240,8 +248,10 @@ def submissions_csv() -> Response:
     audit.record("export", detail="assessments.csv", commit=True)
     question_ids = [q.id for q in content.current.questions()]
     rows = (
-        export_row(assessment, answers, question_ids)
-        for assessment, answers in stream_submissions(parsed.filters, display_zone(), current_user)
+        export_row(assessment, answers, question_ids, verified)
+        for assessment, answers, verified in stream_submissions(
+            parsed.filters, display_zone(), current_user
+        )
     )
     stamp = utcnow().strftime("%Y%m%d-%H%M")
     return Response(
@@ -267,6 +277,18 @@ def approve(assessment_id: int) -> str | Response:
     # Both are checked, so every message shows at once.
     if not (form.validate_on_submit() & notes_form.validate()):
         flash(_("The assessment was not approved: see the messages below."), "error")
+        return _detail(assessment, approve=form, returning=_kept_notes(bank, notes_form))
+    unverified = assessment_verified_scores(assessment).unverified
+    if unverified and assessment.status == "submitted" and not form.confirm_unverified.data:
+        flash(
+            ngettext(
+                "%(num)d answer is not verified yet. Verify it, or tick the box to approve anyway.",
+                "%(num)d answers are not verified yet. Verify them, or tick the box to approve "
+                "anyway.",
+                len(unverified),
+            ),
+            "error",
+        )
         return _detail(assessment, approve=form, returning=_kept_notes(bank, notes_form))
     try:
         approve_assessment(
@@ -296,3 +318,40 @@ def send_back(assessment_id: int) -> str | Response:
     db.session.commit()
     flash(_("Returned to the city with your comments."), "success")
     return redirect(url_for("admin.assessment", assessment_id=assessment.id))
+
+
+@bp.post("/assessments/<int:assessment_id>/answers/<question_id>/verification")
+def verify(assessment_id: int, question_id: str) -> Response:
+    """Accept one answer, or adjust its level with a reason; back to the answer on the page."""
+    assessment = _assessment_or_404(assessment_id)
+    question = bank_for(assessment).question(question_id)
+    if question is None:
+        abort(404)
+    form = verify_form(question, content_language())
+    back = url_for("admin.assessment", assessment_id=assessment.id) + f"#verify-{question_id}"
+    if not form.validate_on_submit():
+        problems = [e for errors in form.errors.values() for e in errors]
+        flash(" ".join(str(p) for p in problems), "error")
+        return redirect(back)
+    try:
+        verify_answer(
+            assessment,
+            question_id,
+            current_user,
+            form.status.data or "",
+            form.value.data if form.status.data == "adjusted" else None,
+            form.reason.data or "",
+        )
+    except VerificationRefused as refused:
+        db.session.rollback()
+        flash(
+            _("Only the answers of a submitted assessment can be verified.")
+            if refused.reason == "not_in_review"
+            else _("The check was not recorded: there is no such answer to verify."),
+            "error",
+        )
+        return redirect(back)
+    audit.record("save", obj=assessment, detail=f"verification {question_id}")
+    db.session.commit()
+    flash(_("Check recorded."), "success")
+    return redirect(back)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.core.uncertainty import CONFIDENCES, EVIDENCE_MAX_LENGTH
+from app.evidence.content_types import EXTENSIONS
 from app.models import (
     ACTION_OWNER_MAX_LENGTH,
     ACTION_STATUSES,
@@ -203,6 +204,8 @@ SCHEMAS: dict[str, Schema] = {
             "confidence": _nullable({"enum": list(CONFIDENCES)}),
             "evidence": STRING,
             "standards": STANDARDS,
+            "carried_over": {"type": "boolean"},
+            "verification": _ref("Verification"),
         }
     ),
     "AreaLevel": _object(
@@ -244,6 +247,9 @@ SCHEMAS: dict[str, Schema] = {
                     {"from_score": _nullable(LEVEL), "held_back_by": QUESTION_IDS},
                 ),
                 "areas": {"type": "array", "items": _ref("AreaLevel")},
+                "verified_scores": _object({"overall": NUMBER, "areas": SCORES}),
+                "verified_level": _object({"number": LEVEL, "name": STRING}),
+                "unverified_answers": INTEGER,
                 "data_gaps": {"type": "array"},
                 "countermeasures": {"type": "array", "items": ANY_OBJECT},
                 "uncertainty": ANY_OBJECT,
@@ -279,6 +285,8 @@ SCHEMAS: dict[str, Schema] = {
             "reviewed_at": TIME,
             "scores": _object({"overall": _nullable(NUMBER), "areas": SCORES}),
             "level": _nullable(LEVEL),
+            "verified_scores": _nullable(_object({"overall": NUMBER, "areas": SCORES})),
+            "verified_level": _nullable(LEVEL),
             "answers": {"type": "object", "additionalProperties": STRING},
         }
     ),
@@ -370,6 +378,43 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "Department": _object({"id": ID, "name": STRING, "link": {"type": "string", "format": "uri"}}),
+    "EvidenceFile": _object(
+        {
+            "id": ID,
+            "question_id": STRING,
+            "filename": STRING,
+            "size": INTEGER,
+            "content_type": {"enum": sorted(EXTENSIONS)},
+            "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "created_at": TIME,
+        }
+    ),
+    "Verification": _object(
+        {
+            "status": {"enum": ["unverified", "accepted", "adjusted"]},
+            "value": _nullable(STRING),
+            "reason": STRING,
+            "by": _nullable(STRING),
+            "at": TIME,
+        }
+    ),
+    "VerificationIn": _object(
+        {"status": {"enum": ["accepted", "adjusted"]}},
+        {
+            "value": {"type": "string", "maxLength": 40},
+            "reason": {"type": "string", "maxLength": COMMENT_MAX_LENGTH},
+        },
+    ),
+    "VerificationResult": _object(
+        {
+            "question_id": STRING,
+            "verification": _ref("Verification"),
+            "verified_scores": _object({"overall": NUMBER, "areas": SCORES}),
+            "verified_level": _object({"number": LEVEL, "name": STRING}),
+            "unverified_answers": INTEGER,
+        }
+    ),
+    "EvidenceList": _object({"items": {"type": "array", "items": _ref("EvidenceFile")}}),
 }
 
 _ERROR_TEXT = {
@@ -378,8 +423,10 @@ _ERROR_TEXT = {
     401: "No valid bearer token (or wrong HTTP Basic credentials for /tokens).",
     403: "The caller is not an admin.",
     404: "No such object, or it belongs to another city.",
-    409: "It exists already.",
-    413: "The body is larger than the server's limit (MAX_CONTENT_LENGTH, 1 MB by default).",
+    409: "It exists already, or (evidence files) the assessment can no longer change.",
+    413: "The body is larger than the server's limit (MAX_CONTENT_LENGTH, 1 MB by default; "
+    "for an evidence file, 20 MB a file and 200 MB an assessment by default).",
+    415: "The file is not a PDF, PNG, JPEG, docx, xlsx or pptx file, as read from its content.",
     422: "A field is missing or wrong; nothing was stored.",
     429: "Too many failed sign-ins, or (for a PDF) one of yours is still being produced.",
     503: "The document could not be produced in time, or the database cannot store changes.",
@@ -413,6 +460,8 @@ LANG = {
 }
 ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": ID}
 ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": ID}
+QUESTION_ID = {"name": "question_id", "in": "path", "required": True, "schema": STRING}
+FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": ID}
 BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 
@@ -630,6 +679,62 @@ PATHS: dict[str, dict[str, Any]] = {
             (400, 401, 404, 409, 422),
             (ASSESSMENT_ID,),
             "DepartmentIn",
+        )
+    },
+    "/assessments/{assessment_id}/evidence": {
+        "post": {
+            **_call(
+                "Attach a file to an answer while the assessment is a draft or returned; the type "
+                "is read from the content; a refused file is not stored",
+                {"201": _json(_ref("EvidenceFile"), "Created")},
+                (400, 401, 404, 409, 413, 415, 422),
+                (ASSESSMENT_ID,),
+            ),
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "multipart/form-data": {
+                        "schema": _object(
+                            {"question_id": STRING, "file": {"type": "string", "format": "binary"}}
+                        )
+                    }
+                },
+            },
+        },
+        "get": _call(
+            "The files attached to the assessment's answers",
+            {"200": _json(_ref("EvidenceList"))},
+            (400, 401, 404),
+            (ASSESSMENT_ID,),
+        ),
+    },
+    "/evidence/{file_id}": {
+        "get": _call(
+            "An evidence file's bytes, as an attachment",
+            {
+                "200": {
+                    "description": "The file, with the type read from its content",
+                    "content": {"application/octet-stream": {"schema": {"type": "string"}}},
+                }
+            },
+            (400, 401, 404),
+            (FILE_ID,),
+        ),
+        "delete": _call(
+            "Remove an evidence file while its assessment may still change",
+            {"204": {"description": "Removed"}},
+            (400, 401, 404, 409),
+            (FILE_ID,),
+        ),
+    },
+    "/assessments/{assessment_id}/answers/{question_id}/verification": {
+        "patch": _call(
+            "Reviewers only: accept an answer of a submitted assessment, or adjust its level "
+            "with a reason; the city's own answer and score are kept beside the verified ones",
+            {"200": _json(_ref("VerificationResult"))},
+            (400, 401, 403, 404, 409, 422),
+            (ASSESSMENT_ID, QUESTION_ID, LANG),
+            "VerificationIn",
         )
     },
     "/assessments/{assessment_id}/report.pdf": {

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 
 from app.assessments.scores import bank_for, report_snapshot
+from app.assessments.verification import assessment_verified_scores
 from app.core.questionnaire import QuestionBank
 from app.core.resident_survey import SurveyResults
 from app.core.scoring import ScoreCard, SnapshotLevel
 from app.core.uncertainty import uncertainty_json
 from app.departments.operations import LEAD
 from app.divisions.records import city_record
-from app.models import ActionItem, Assessment, EvaluationRound, Survey
+from app.models import ActionItem, Answer, Assessment, EvaluationRound, EvidenceFile, Survey
 from app.reports.insights import (
     CityRecords,
     LiveInsights,
@@ -131,6 +132,8 @@ def assessment_json(
                 "confidence": a.confidence,
                 "evidence": a.evidence,
                 "standards": _standards_of(bank, a.question_id),
+                "carried_over": a.carried_over,
+                "verification": verification_json(a),
             }
             for a in assessment.answers
         },
@@ -149,6 +152,7 @@ def assessment_json(
             }
             for area in bank.areas
         ],
+        **verified_json(assessment, lang),
         "data_gaps": report["data_gaps"],
         "countermeasures": [
             {
@@ -427,4 +431,38 @@ def insights_json(
             }
             for f in insights.follow_ups
         ],
+    }
+
+
+def evidence_json(row: EvidenceFile) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "question_id": row.question_id,
+        "filename": row.filename,
+        "size": row.size,
+        "content_type": row.content_type,
+        "sha256": row.sha256,
+        "created_at": _time(row.created_at),
+    }
+
+
+def verification_json(answer: Answer) -> dict[str, Any]:
+    """A reviewer's check of one answer; every field None (status "unverified") until then."""
+    return {
+        "status": answer.verification_status or "unverified",
+        "value": answer.verified_value,
+        "reason": answer.verification_reason,
+        "by": answer.verified_by.email if answer.verified_by else None,
+        "at": _time(answer.verified_at),
+    }
+
+
+def verified_json(assessment: Assessment, lang: str) -> dict[str, Any]:
+    """The scores with the reviewer's adjustments, beside the self-assessed ones."""
+    verified = assessment_verified_scores(assessment)
+    level = bank_for(assessment).maturity_levels[verified.level - 1]
+    return {
+        "verified_scores": {"overall": verified.overall, "areas": verified.areas},
+        "verified_level": {"number": level.number, "name": level.name.get(lang)},
+        "unverified_answers": len(verified.unverified),
     }

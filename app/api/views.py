@@ -11,15 +11,24 @@ from werkzeug.wrappers import Response
 
 from app.accounts.operations import authenticate
 from app.admin.filters import PROBLEM_TEXT, parse_filters, positive_int
-from app.admin.queries import answers_of, city_choices, export_record, submissions_page
+from app.admin.queries import (
+    answers_and_checks_of,
+    city_choices,
+    export_record,
+    submissions_page,
+    verified_of,
+)
 from app.api.openapi import openapi_document
 from app.api.serializers import (
     action_json,
     assessment_json,
+    evidence_json,
     live_json,
     questionnaire_json,
     round_json,
     round_progress_json,
+    verification_json,
+    verified_json,
 )
 from app.api.validation import (
     ActionBody,
@@ -41,9 +50,18 @@ from app.assessments.operations import (
 )
 from app.assessments.queries import assessment_or_404, visible_assessments
 from app.assessments.scores import bank_for
+from app.assessments.verification import VerificationRefused, verify_answer
 from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
+from app.evidence.downloads import download_response
+from app.evidence.operations import (
+    EvidenceRefused,
+    attach_evidence,
+    evidence_file_or_404,
+    evidence_of,
+    remove_evidence,
+)
 from app.extensions import content, csrf, db
 from app.models import ApiToken, Assessment, EvaluationRound
 from app.plans.operations import (
@@ -68,6 +86,7 @@ from app.surveys.operations import (
 )
 from app.version import APP_VERSION
 from app.web.i18n import content_language
+from app.web.input_guard import receives_files
 from app.web.links import public_url_for
 from app.web.templating import display_zone
 
@@ -75,6 +94,26 @@ bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
 MAX_PER_PAGE = 100
+
+EVIDENCE_REFUSALS = {
+    "not_editable": (409, "assessment", "only a draft or a returned assessment takes changes"),
+    "unknown_question": (422, "question_id", "not a question of this assessment's bank"),
+    "too_large": (413, "file", "larger than the limit for one file"),
+    "assessment_full": (413, "file", "the assessment's files would pass their total limit"),
+    "type": (
+        415,
+        "file",
+        "not a PDF, PNG, JPEG, docx, xlsx or pptx file, as read from its content",
+    ),
+}
+
+VERIFICATION_REFUSALS = {
+    "not_in_review": (409, "assessment", "only a submitted assessment is in review"),
+    "no_answer": (404, "question_id", "this assessment has no answer to that question"),
+    "status": (422, "status", "must be 'accepted' or 'adjusted'"),
+    "value": (422, "value", "must be one of the question's answer values"),
+    "reason": (422, "reason", "required when adjusting, at most 5000 characters"),
+}
 
 PAPER_REFUSALS = {
     "closed": "the survey has closed: paper questionnaires can no longer be typed in",
@@ -203,12 +242,13 @@ def admin_assessments() -> Any:
     listed, rows = submissions_page(
         replace(parsed.filters, page=page), per_page, display_zone(), g.api_user, clamp=False
     )
-    answers = answers_of([a.id for a in rows])
+    answers, checks = answers_and_checks_of([a.id for a in rows])
+    verified = verified_of(rows, answers, checks)
     audit.record("export", detail="api/v1/admin/assessments", commit=True)
     total = listed.total
     return jsonify(
         {
-            "items": [export_record(a, answers[a.id]) for a in rows],
+            "items": [export_record(a, answers[a.id], verified[a.id]) for a in rows],
             "total": total,
             "page": page,
             "per_page": per_page,
@@ -409,3 +449,104 @@ def invite(assessment_id: int) -> Any:
     db.session.commit()
     link = public_url_for("departments.answer", token=token)
     return jsonify({"id": department.id, "name": department.name, "link": link}), 201
+
+
+@bp.post("/assessments/<int:assessment_id>/evidence")
+@token_required
+@receives_files
+def upload_evidence(assessment_id: int) -> Any:
+    """Attach a file to an answer: multipart ``question_id`` and ``file``; nothing is kept
+    when it is refused."""
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    if not assessment.is_editable:
+        status, field, message = EVIDENCE_REFUSALS["not_editable"]
+        return _bad_request({field: message}, status)
+    upload = request.files.get("file")
+    question_id = request.form.get("question_id", "")
+    errors = {}
+    if not question_id:
+        errors["question_id"] = "required: the question the file is evidence for"
+    if upload is None:
+        errors["file"] = "required: send the file as multipart/form-data"
+    if errors or upload is None:
+        return _bad_request(errors, 422)
+    try:
+        row = attach_evidence(
+            assessment, question_id, upload.filename or "", upload.stream, g.api_user
+        )
+    except EvidenceRefused as refused:
+        db.session.rollback()
+        status, field, message = EVIDENCE_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=assessment, detail=f"api evidence {row.filename}")
+    db.session.commit()
+    return jsonify(evidence_json(row)), 201
+
+
+@bp.get("/assessments/<int:assessment_id>/evidence")
+@token_required
+def list_evidence(assessment_id: int) -> Response:
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    return jsonify({"items": [evidence_json(row) for row in evidence_of(assessment)]})
+
+
+@bp.get("/evidence/<int:file_id>")
+@token_required
+def download_evidence(file_id: int) -> Response:
+    row = evidence_file_or_404(g.api_user, file_id)
+    audit.record("download", obj=row.assessment, detail=f"api evidence {row.id}", commit=True)
+    return download_response(row)
+
+
+@bp.delete("/evidence/<int:file_id>")
+@token_required
+def delete_evidence(file_id: int) -> Any:
+    row = evidence_file_or_404(g.api_user, file_id)
+    try:
+        remove_evidence(row)
+    except EvidenceRefused as refused:
+        db.session.rollback()
+        status, field, message = EVIDENCE_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=row.assessment, detail=f"api evidence {file_id} removed")
+    db.session.commit()
+    return "", 204
+
+
+@bp.patch("/assessments/<int:assessment_id>/answers/<question_id>/verification")
+@token_required
+def verify(assessment_id: int, question_id: str) -> Any:
+    """Reviewers only: ``{"status": "accepted"}`` or ``{"status": "adjusted", "value": "2",
+    "reason": "…"}``; answers the answer's verification and the verified scores."""
+    if not g.api_user.is_admin:
+        return _bad_request({"auth": "Only reviewers may verify answers."}, 403)
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _bad_request({"body": "must be a JSON object"}, 422)
+    fields = {name: body.get(name) for name in ("status", "value", "reason")}
+    wrong = [n for n, v in fields.items() if v is not None and not isinstance(v, str)]
+    if wrong:
+        return _bad_request(dict.fromkeys(wrong, "must be a string"), 422)
+    try:
+        answer = verify_answer(
+            assessment,
+            question_id,
+            g.api_user,
+            fields["status"] or "",
+            fields["value"],
+            fields["reason"] or "",
+        )
+    except VerificationRefused as refused:
+        db.session.rollback()
+        status, field, message = VERIFICATION_REFUSALS[refused.reason]
+        return _bad_request({field: message}, status)
+    audit.record("save", obj=assessment, detail=f"verification {question_id}")
+    db.session.commit()
+    return jsonify(
+        {
+            "question_id": question_id,
+            "verification": verification_json(answer),
+            **verified_json(assessment, content_language()),
+        }
+    )

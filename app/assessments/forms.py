@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
+    BooleanField,
     Field,
     HiddenField,
     RadioField,
@@ -101,6 +103,7 @@ def area_form(area: Area, lang: str, **kwargs: object) -> AreaForm:
 
 class NewAssessmentForm(FlaskForm):
     city = SelectField(_l("City"), coerce=int, validators=[DataRequired()])
+    carry_over = BooleanField(_l("Start from the answers of the previous round"))
     submit = SubmitField(_l("Start a new assessment"))
 
 
@@ -112,4 +115,12 @@ class MoveBankForm(FlaskForm):
 
 
 class SubmitForm(FlaskForm):
+    confirm_carried_over = BooleanField(
+        _l("Submit although some answers carried over have not been confirmed")
+    )
     submit = SubmitField(_l("Submit for review"))
+
+
+class WorkbookUploadForm(FlaskForm):
+    workbook = FileField(_l("Filled workbook (.xlsx)"), validators=[FileRequired()])
+    upload = SubmitField(_l("Read the answers in"))

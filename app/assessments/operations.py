@@ -16,7 +16,7 @@ from app.assessments.scores import bank_for, compute_snapshot
 from app.assessments.workflow import change_status
 from app.core.bank_move import BankMove, plan_bank_move
 from app.extensions import content, db
-from app.models import Answer, Assessment, City, User, utcnow
+from app.models import FINISHED_STATUSES, Answer, Assessment, City, User, utcnow
 from app.platform import audit
 from app.rounds.queries import open_round_for
 
@@ -135,10 +135,59 @@ def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> 
         if row is None:
             row = Answer(question_id=question_id)
             assessment.answers.append(row)
+        if row.value != given.value:
+            # A reviewer's check was of the value given then: a changed answer is checked anew.
+            row.verification_status, row.verified_value = None, None
+            row.verification_reason, row.verified_by_id, row.verified_at = "", None, None
         row.value, row.comment = given.value, given.comment
+        row.carried_over = False
         row.confidence, row.evidence = given.confidence, given.evidence.strip()
     assessment.updated_at = utcnow()
     db.session.flush()
+
+
+def carry_over_previous_round(assessment: Assessment) -> int:
+    """Copy the answers of the city's latest finished round into a new draft, each marked
+    carried over until an official confirms it; how many were copied.
+
+    Only questions of the draft's bank whose value is still one of their answers are copied.
+    """
+    previous = db.session.scalar(
+        sa.select(Assessment)
+        .where(
+            Assessment.city_id == assessment.city_id,
+            Assessment.id != assessment.id,
+            Assessment.status.in_(FINISHED_STATUSES),
+        )
+        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+    if previous is None:
+        return 0
+    bank = bank_for(assessment)
+    copied = 0
+    for old in previous.answers:
+        question = bank.question(old.question_id)
+        if question is None or question.option(old.value) is None:
+            continue
+        assessment.answers.append(
+            Answer(
+                question_id=old.question_id,
+                value=old.value,
+                comment=old.comment,
+                confidence=old.confidence,
+                evidence=old.evidence,
+                carried_over=True,
+            )
+        )
+        copied += 1
+    db.session.flush()
+    return copied
+
+
+def unconfirmed_carried_over(assessment: Assessment) -> list[str]:
+    """The questions whose answer was carried over and not yet confirmed by saving it."""
+    return [a.question_id for a in assessment.answers if a.carried_over]
 
 
 def submit_assessment(assessment: Assessment, actor: User | None = None) -> None:

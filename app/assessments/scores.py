@@ -6,7 +6,7 @@ figures are computed from the answers as they stand.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import cast
 
 import sqlalchemy as sa
@@ -54,10 +54,15 @@ def report_snapshot(
     return compute_snapshot(assessment, chosen_targets)
 
 
-def assessment_uncertainty(assessment: Assessment) -> Uncertainty:
-    """Score ranges from the answers as stored."""
+def assessment_uncertainty(
+    assessment: Assessment, with_files: Collection[str] = frozenset()
+) -> Uncertainty:
+    """Score ranges from the answers as stored; an answer to a question in ``with_files`` has
+    a document attached, which counts as evidence."""
     answers = {
-        a.question_id: AnswerCertainty(a.value, a.confidence, a.evidence)
+        a.question_id: AnswerCertainty(
+            a.value, a.confidence, a.evidence, a.question_id in with_files
+        )
         for a in assessment.answers
     }
     return assess_uncertainty(bank_for(assessment), answers)

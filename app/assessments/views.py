@@ -16,6 +16,7 @@ from app.assessments.forms import (
     MoveBankForm,
     NewAssessmentForm,
     SubmitForm,
+    WorkbookUploadForm,
     answer_field_name,
     area_form,
     comment_field_name,
@@ -25,15 +26,19 @@ from app.assessments.operations import (
     IncompleteAssessment,
     MoveRefused,
     bank_move_for,
+    carry_over_previous_round,
     move_to_bank,
     save_answers,
     start_assessment,
     submit_assessment,
+    unconfirmed_carried_over,
 )
 from app.assessments.queries import assessment_or_404, visible_assessments, visible_cities
 from app.assessments.scores import bank_for
+from app.assessments.workbook import WorkbookRefused, answers_workbook, read_answers_workbook
 from app.assessments.workflow import TransitionRefused, status_history
 from app.core.questionnaire import Area, Question
+from app.evidence.operations import evidence_by_question
 from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
@@ -41,6 +46,7 @@ from app.platform.caching import frozen_cache
 from app.reports.summary import report_context
 from app.reports.versions import frozen_version
 from app.web.i18n import content_language
+from app.web.input_guard import receives_files
 
 bp = Blueprint("assessment", __name__)
 
@@ -104,6 +110,20 @@ def new() -> str | Response:
     if city is None:
         abort(400)
     assessment = start_assessment(current_user, city)
+    if form.carry_over.data:
+        copied = carry_over_previous_round(assessment)
+        if copied:
+            flash(
+                ngettext(
+                    "%(num)d answer was carried over from the previous round: please confirm it.",
+                    "%(num)d answers were carried over from the previous round: please confirm "
+                    "each of them.",
+                    copied,
+                ),
+                "info",
+            )
+        else:
+            flash(_("There is no finished previous round to carry answers over from."), "info")
     db.session.commit()
     first_area = content.current.areas[0].id
     return redirect(url_for("assessment.area", assessment_id=assessment.id, area_id=first_area))
@@ -152,6 +172,7 @@ def area(assessment_id: int, area_id: str) -> str | Response:
         form=form,
         answered=assessment.answer_values(),
         pending_return=assessment.pending_return,
+        evidence_files=evidence_by_question(assessment),
     )
 
 
@@ -242,7 +263,10 @@ def review(assessment_id: int) -> str | Response:
         bank=bank,
         answered=answered,
         unanswered=[q for q in bank.questions() if q.id not in answered],
+        carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
         form=SubmitForm(),
+        workbook_form=WorkbookUploadForm(),
+        workbook_problems=[],
         pending_return=assessment.pending_return,
         newer_bank=_newer_bank(assessment),
     )
@@ -308,7 +332,10 @@ def confirm_submit(assessment_id: int) -> str | Response:
     if any(q.id not in answered for q in bank_for(assessment).questions()):
         return redirect(url_for("assessment.review", assessment_id=assessment.id))
     return render_template(
-        "assessment/confirm_submit.html", assessment=assessment, form=SubmitForm()
+        "assessment/confirm_submit.html",
+        assessment=assessment,
+        form=SubmitForm(),
+        carried_over=unconfirmed_carried_over(assessment),
     )
 
 
@@ -318,8 +345,18 @@ def submit(assessment_id: int) -> Response:
     assessment = assessment_or_404(current_user, assessment_id)
     if (done := _editable_or_redirect(assessment)) is not None:
         return done
-    if not SubmitForm().validate_on_submit():
+    form = SubmitForm()
+    if not form.validate_on_submit():
         abort(400)
+    if unconfirmed_carried_over(assessment) and not form.confirm_carried_over.data:
+        flash(
+            _(
+                "Some answers carried over from the previous round are not confirmed yet: "
+                "confirm them, or tick the box to submit them as they are."
+            ),
+            "error",
+        )
+        return redirect(url_for("assessment.confirm_submit", assessment_id=assessment.id))
     try:
         submit_assessment(assessment, current_user)
     except TransitionRefused:
@@ -369,3 +406,66 @@ def _report_body(assessment_id: int) -> Markup:
             history=status_history(assessment),
         )
     )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.get("/assessments/<int:assessment_id>/answers.xlsx")
+@login_required
+def answers_xlsx(assessment_id: int) -> Response:
+    """The answers as a workbook to fill in off-line, in the reader's language."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    audit.record("export", obj=assessment, detail="answers.xlsx", commit=True)
+    return Response(
+        answers_workbook(assessment, content_language()),
+        mimetype=XLSX,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="cityready-{assessment.id}-answers.xlsx"'
+            )
+        },
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/answers.xlsx")
+@login_required
+@receives_files
+def upload_answers_xlsx(assessment_id: int) -> tuple[str, int] | Response:
+    """Read a filled workbook in whole, or store nothing and list every problem in it."""
+    assessment = assessment_or_404(current_user, assessment_id)
+    if (done := _editable_or_redirect(assessment)) is not None:
+        return done
+    form = WorkbookUploadForm()
+    if not form.validate_on_submit():
+        flash(_("Choose the filled workbook to read in."), "error")
+        return redirect(url_for("assessment.review", assessment_id=assessment.id))
+    try:
+        given = read_answers_workbook(assessment, form.workbook.data.read())
+    except WorkbookRefused as refused:
+        bank = bank_for(assessment)
+        answered = assessment.answer_values()
+        return render_template(
+            "assessment/review.html",
+            assessment=assessment,
+            bank=bank,
+            answered=answered,
+            unanswered=[q for q in bank.questions() if q.id not in answered],
+            carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
+            form=SubmitForm(),
+            workbook_form=form,
+            workbook_problems=refused.problems,
+            pending_return=assessment.pending_return,
+        ), 422
+    save_answers(assessment, given)
+    audit.record("save", obj=assessment, detail="answers.xlsx")
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(num)d answer was read in from the workbook.",
+            "%(num)d answers were read in from the workbook.",
+            len(given),
+        ),
+        "success",
+    )
+    return redirect(url_for("assessment.review", assessment_id=assessment.id))

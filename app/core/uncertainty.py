@@ -31,6 +31,8 @@ class AnswerCertainty:
     value: str
     confidence: str | None = None
     evidence: str = ""
+    has_files: bool = False
+    """A document is attached to the answer: evidence as much as a note or a link."""
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,7 @@ def _area_uncertainty(
         answered += 1
         dont_know += given.value == DONT_KNOW
         low_confidence += given.confidence == "low"
-        without_evidence += not given.evidence.strip()
+        without_evidence += not (given.evidence.strip() or given.has_files)
         score = score_question(question, given.value)
         if score is None:
             continue

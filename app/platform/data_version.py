@@ -37,6 +37,8 @@ from app.models import (
     DepartmentAnswer,
     EndedSession,
     EvaluationRound,
+    EvidenceBlob,
+    EvidenceFile,
     Notification,
     PaperFormId,
     Province,
@@ -64,6 +66,7 @@ CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
     SurveyResponse: ("survey_id", Survey),
     SurveyInvitation: ("survey_id", Survey),
     DepartmentAnswer: ("department_id", Department),
+    EvidenceFile: ("assessment_id", Assessment),
     # Reports and lists show authors' and reviewers' emails: see ``_cities_of_users``.
     User: ("city_id", None),
 }
@@ -75,6 +78,8 @@ NOT_SHOWN: dict[type[Any], str] = {
     AuditEvent: "read only by the audit log page, which is never cached",
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
     SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
+    EvidenceBlob: "only streamed on download, never cached; its EvidenceFile row, written with "
+    "it, advances the city's version",
     PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
     Notification: "read live by the inbox and the unread count, never cached",
     Province: "cached pages name a province only through a city, whose own row moves when it "

@@ -30,6 +30,7 @@ from app.models import (
     Answer,
     Assessment,
     Department,
+    EvidenceFile,
     Survey,
     SurveyResponse,
     Target,
@@ -167,6 +168,8 @@ class CityRecords:
     """Each survey's responses as (source, verified, answers), by survey id."""
     departments: dict[int, list[Department]]
     """Each assessment's invited departments with their answers, by assessment id."""
+    with_files: dict[int, set[str]]
+    """The questions of each assessment that have an evidence file attached."""
 
     def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
         return _earlier_rounds(self.finished, assessment)
@@ -189,7 +192,8 @@ def _earlier_rounds(
 
 def city_records(assessments: Iterable[Assessment]) -> CityRecords:
     """Load the targets, actions and finished rounds of these assessments' cities, the peers,
-    and the assessments' surveys and departments: nine queries, however many assessments."""
+    and the assessments' surveys, departments and evidence files: ten queries, however many
+    assessments."""
     assessments = list(assessments)
     city_ids = sorted({a.city_id for a in assessments})
     assessment_ids = [a.id for a in assessments]
@@ -241,6 +245,13 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         .order_by(Department.id)
     ):
         departments[department.assessment_id].append(department)
+    with_files: dict[int, set[str]] = defaultdict(set)
+    for assessment_id, question_id in db.session.execute(
+        sa.select(EvidenceFile.assessment_id, EvidenceFile.question_id)
+        .where(EvidenceFile.assessment_id.in_(assessment_ids))
+        .distinct()
+    ):
+        with_files[assessment_id].add(question_id)
     return CityRecords(
         targets,
         actions,
@@ -249,6 +260,7 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         surveys,
         survey_answers,
         departments,
+        with_files,
     )
 
 
@@ -369,7 +381,7 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
     standing = _peers(assessment, snap, records)
     live = live_insights(assessment, records)
     return ReportInsights(
-        uncertainty=assessment_uncertainty(assessment),
+        uncertainty=assessment_uncertainty(assessment, records.with_files[assessment.id]),
         evidenced_answers=tuple(a for a in assessment.answers if a.confidence or a.evidence),
         targets=chosen,
         area_gaps=area_gaps,

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app.assessments.scores import bank_for, report_snapshot
+from app.assessments.verification import assessment_verified_scores
 from app.core.crosswalk import standard_view
 from app.core.questionnaire import (
     CONTENT_DIR,
@@ -29,6 +30,7 @@ from app.core.questionnaire import (
 )
 from app.core.scoring import Snapshot, SnapshotCountermeasure
 from app.core.targets import LEVELS, level_score, resolve_targets
+from app.evidence.operations import evidence_of
 from app.extensions import content
 from app.models import ActionItem, Assessment
 from app.reports.insights import ReportInsights, report_insights
@@ -404,6 +406,8 @@ def report_context(assessment: Assessment) -> dict[str, object]:
         "insights": parts.insights,
         "summary": parts.summary,
         "standards": content.standards,
+        "evidence_files": evidence_of(assessment),
+        "verified": assessment_verified_scores(assessment),
         "standard_view": standard_view(
             bank=parts.bank, standards=content.standards, answers=assessment.answer_values()
         ),

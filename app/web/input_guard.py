@@ -10,10 +10,11 @@ from ``StorableTextForm``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import SecurityError
@@ -94,12 +95,25 @@ def _body_problems() -> dict[str, str]:
     return {} if body is None else _json_problems(body)
 
 
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def receives_files(view: View) -> View:
+    """Let this view read a body up to UPLOAD_MAX_CONTENT_LENGTH: only routes that take a file
+    need more than MAX_CONTENT_LENGTH, and every other route keeps the small limit."""
+    view.receives_files = True  # type: ignore[attr-defined]
+    return view
+
+
 def guard_request() -> Response | None:
     """Turn an oversized body into a 413, what could not be stored into a 400 (or an impossible
     id into a 404), up front."""
     if isinstance(request.routing_exception, SecurityError):
         # A Host outside TRUSTED_HOSTS: answered 400 before anything else reads the request.
         raise request.routing_exception
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "receives_files", False):
+        request.max_content_length = current_app.config["UPLOAD_MAX_CONTENT_LENGTH"]
     limit = request.max_content_length
     if limit is not None and (request.content_length or 0) > limit:
         # Announced too large: refused unread. A body sent without a length is cut off at the

@@ -36,7 +36,8 @@ def _serve(app: object) -> BaseWSGIServer:
     for port in PORTS:
         try:
             return make_server("127.0.0.1", port, app, threaded=True)  # type: ignore[arg-type]
-        except (OSError, SystemExit):  # werkzeug exits when the port is taken
+        except (OSError, SystemExit):
+            # Werkzeug reports a port in use (another test run's) by exiting, not by raising.
             continue
     raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
 

@@ -1,0 +1,1 @@
+"""Documents attached to answers as evidence: received, checked, kept and served."""

@@ -1,0 +1,201 @@
+"""A reviewer accepts or adjusts each answer: verified figures beside the self-assessed ones on
+the review page, the report and the API; approval with unverified answers asks first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.assessments.operations import AnswerInput, save_answers
+from app.core.verification import verified_scores
+from app.extensions import content, db
+from app.models import Assessment
+from tests.conftest import ADMIN, OFFICIAL, bearer, get_assessment
+
+QUESTION = "planning.top_level_design"
+
+
+def test_an_adjusted_answer_moves_only_the_verified_score(app: Flask) -> None:
+    with app.app_context():
+        bank = content.current
+        given = {q.id: "4" for q in bank.questions()}
+        own = verified_scores(bank, given, {})
+        checked = verified_scores(bank, given, {QUESTION: ("adjusted", "1")})
+        accepted = verified_scores(bank, given, {QUESTION: ("accepted", None)})
+    assert checked.overall < own.overall
+    assert checked.areas["planning"] < own.areas["planning"]  # type: ignore[operator]
+    assert checked.areas["environment"] == own.areas["environment"]
+    assert accepted.overall == own.overall
+    assert QUESTION not in accepted.unverified and len(own.unverified) == len(given)
+    assert checked.adjusted == (QUESTION,)
+
+
+@pytest.fixture
+def submitted(make_user: Callable[..., int], make_assessment: Callable[..., int]) -> int:
+    return make_assessment(make_user(OFFICIAL), level="4", submit=True)
+
+
+@pytest.fixture
+def admin_token(make_user: Callable[..., int], api_token: Callable[..., str]) -> str:
+    make_user(ADMIN, role="admin")
+    return api_token(ADMIN)
+
+
+def patch(
+    client: FlaskClient, token: str, assessment_id: int, body: Any, question: str = QUESTION
+) -> Any:
+    return client.patch(
+        f"/api/v1/assessments/{assessment_id}/answers/{question}/verification",
+        headers=bearer(token),
+        json=body,
+    )
+
+
+def test_the_api_records_a_check_and_shows_both_scores(
+    app: Flask, client: FlaskClient, submitted: int, admin_token: str
+) -> None:
+    adjusted = patch(
+        client,
+        admin_token,
+        submitted,
+        {"status": "adjusted", "value": "2", "reason": "No plan document"},
+    )
+    assert adjusted.status_code == 200, adjusted.get_json()
+    body = adjusted.get_json()
+    assert body["verification"]["status"] == "adjusted"
+    assert body["verification"]["value"] == "2"
+    assert body["verification"]["by"] == ADMIN
+    assert (
+        patch(
+            client, admin_token, submitted, {"status": "accepted"}, "planning.coordination"
+        ).status_code
+        == 200
+    )
+
+    shown = client.get(f"/api/v1/assessments/{submitted}", headers=bearer(admin_token)).get_json()
+    assert shown["verified_scores"]["overall"] < shown["scores"]["overall"]
+    assert shown["verified_level"]["number"] <= shown["level"]["number"]
+    assert shown["answers"][QUESTION]["value"] == "4"
+    assert shown["answers"][QUESTION]["verification"]["reason"] == "No plan document"
+    assert shown["answers"]["planning.coordination"]["verification"]["status"] == "accepted"
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"status": "adjusted", "value": "2"}, 422, "reason"),
+        ({"status": "adjusted", "value": "9", "reason": "x"}, 422, "value"),
+        ({"status": "maybe"}, 422, "status"),
+        ({"status": 1}, 422, "status"),
+    ],
+)
+def test_the_api_refuses_an_incomplete_check(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin_token: str,
+    body: dict[str, Any],
+    status: int,
+    field: str,
+) -> None:
+    refused = patch(client, admin_token, submitted, body)
+    assert refused.status_code == status
+    assert field in refused.get_json()["errors"]
+    assert get_assessment(app, submitted).answer_for(QUESTION).verification_status is None  # type: ignore[union-attr]
+
+
+def test_only_reviewers_verify_and_only_a_submitted_round(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin_token: str,
+    api_token: Callable[..., str],
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+) -> None:
+    official = api_token(OFFICIAL)
+    assert patch(client, official, submitted, {"status": "accepted"}).status_code == 403
+    draft = make_assessment(make_user("other@a.example"), level="3")
+    assert patch(client, admin_token, draft, {"status": "accepted"}).status_code == 409
+    assert (
+        patch(client, admin_token, submitted, {"status": "accepted"}, "planning.nope").status_code
+        == 404
+    )
+
+
+def test_the_review_page_verifies_and_approval_asks_about_unverified_answers(
+    app: Flask, client: FlaskClient, submitted: int, admin: int
+) -> None:
+    checked = client.post(
+        f"/admin/assessments/{submitted}/answers/{QUESTION}/verification",
+        data={"status": "adjusted", "value": "1", "reason": "The plan is a draft only"},
+    )
+    assert checked.status_code == 302
+    missing_reason = client.post(
+        f"/admin/assessments/{submitted}/answers/planning.coordination/verification",
+        data={"status": "adjusted", "value": "1"},
+        follow_redirects=True,
+    )
+    assert "Give the reason for adjusting the level." in missing_reason.get_data(as_text=True)
+    page = client.get(f"/admin/assessments/{submitted}").get_data(as_text=True)
+    assert "The plan is a draft only" in page
+    assert "Self-assessed and verified scores" in page
+
+    asked = client.post(f"/admin/assessments/{submitted}/approve", data={})
+    assert asked.status_code == 200
+    assert "not verified yet" in asked.get_data(as_text=True)
+    assert get_assessment(app, submitted).status == "submitted"
+    approved = client.post(
+        f"/admin/assessments/{submitted}/approve", data={"approve-confirm_unverified": "y"}
+    )
+    assert approved.status_code == 302
+    assert get_assessment(app, submitted).status == "approved"
+
+    report = client.get(f"/assessments/{submitted}/report").get_data(as_text=True)
+    assert "Self-assessed and verified scores" in report
+    assert "(differs)" in report
+    assert "The plan is a draft only" in report
+
+
+def test_a_changed_answer_loses_its_check(
+    app: Flask, client: FlaskClient, submitted: int, admin_token: str
+) -> None:
+    patch(client, admin_token, submitted, {"status": "accepted"})
+    with app.app_context():
+        assessment = db.session.get(Assessment, submitted)
+        assert assessment is not None
+        save_answers(assessment, {QUESTION: AnswerInput("2")})
+        save_answers(assessment, {"planning.coordination": AnswerInput("4")})
+        db.session.commit()
+    assert get_assessment(app, submitted).answer_for(QUESTION).verification_status is None  # type: ignore[union-attr]
+
+
+def test_the_comparison_shows_the_verified_figures(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin: int,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+) -> None:
+    other = make_assessment(make_user("official@b.example"), level="3", submit=True)
+    client.post(
+        f"/admin/assessments/{submitted}/answers/{QUESTION}/verification",
+        data={"status": "adjusted", "value": "1", "reason": "No adopted plan"},
+    )
+    page = client.get(f"/admin/compare?ids={submitted}&ids={other}").get_data(as_text=True)
+    assert "Verified overall" in page and "(differs)" in page
+
+
+def test_the_exports_carry_the_verified_figures(
+    app: Flask, client: FlaskClient, submitted: int, admin_token: str
+) -> None:
+    patch(client, admin_token, submitted, {"status": "adjusted", "value": "1", "reason": "Draft"})
+    exported = client.get("/api/v1/admin/assessments", headers=bearer(admin_token)).get_json()
+    (record,) = exported["items"]
+    assert record["verified_scores"]["overall"] < record["scores"]["overall"]
+    assert record["verified_level"] <= record["level"]
