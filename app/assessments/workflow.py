@@ -16,6 +16,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
 from app.models import Assessment, ReviewerNote, StatusChange, User, utcnow
+from app.reports import documents
 
 TRANSITIONS = frozenset(
     {
@@ -88,6 +89,7 @@ def change_status(
     )
     db.session.add(change)
     db.session.flush()
+    documents.prepare_after_commit(assessment)
     return change
 
 

@@ -39,6 +39,7 @@ from app.models import (
     PaperFormId,
     ReviewerNote,
     StatusChange,
+    StoredDocument,
     Survey,
     SurveyAnswerCount,
     SurveyInvitation,
@@ -72,6 +73,8 @@ NOT_SHOWN: dict[type[Any], str] = {
     EndedSession: "only checked when a session cookie is loaded; no page shows it",
     SurveyAnswerCount: "only counted against the survey's limit per address; no page shows it",
     PaperFormId: "only checked when a paper form is keyed in; no page or cache shows it",
+    StoredDocument: "a rendering keyed by the version it shows: storing it must not move that "
+    "version, or every stored report would be stale the moment it was stored",
 }
 
 VERSION_OPTION = "data_version_cities"
