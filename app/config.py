@@ -69,8 +69,9 @@ DEFAULTS: dict[str, Any] = {
     # How long a download waits for a report still being rendered before it answers 503 with
     # Retry-After: well below gunicorn's --timeout, so no worker is blocked past it.
     "DOCUMENT_WAIT_SECONDS": 10,
-    # Render an assessment's reports when its status changes, before anyone asks; off, each is
-    # rendered when first asked for (the test suite, where most submissions are never printed).
+    # Render an assessment's reports when its status changes or its report page is read, before
+    # anyone downloads them; off, each is rendered when first downloaded (the test suite, where
+    # most reports are never printed).
     "DOCUMENTS_AHEAD": True,
     # Renders of one document tried before it is marked failed (the next download asks again).
     "DOCUMENT_RENDER_ATTEMPTS": 3,

@@ -83,8 +83,8 @@ def pdf_pending(version: FrozenVersion, assessment_id: int, language: str) -> bo
 
     Once stored, it stays stored for this version: that answer is kept beside the report.
     """
-    if version.digest is None:
-        return False  # a draft's PDF is rendered when it is downloaded
+    if version.digest is None or not current_app.config["DOCUMENTS_AHEAD"]:
+        return False  # rendered when it is downloaded, as a draft's always is
     key = version.cache_key("document-ready", "pdf", language)
     if frozen_cache.entries.get(key):
         return False
