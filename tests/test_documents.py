@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_babel import get_locale
 
@@ -267,3 +267,20 @@ def test_with_redis_the_render_waits_on_the_queue_for_a_worker(
     assert result.exit_code == 0, result.output
     assert stored(app) == [("en", "done"), ("zh", "done")]
     assert client.get(f"/assessments/{assessment_id}/report.pdf").data == b"%PDF-fake en"
+
+
+@pytest.mark.parametrize(
+    "app_config", [{"DOCUMENTS_AHEAD": True, "TRUSTED_HOSTS": ["cityready.example"]}]
+)
+def test_a_background_render_builds_its_links_on_a_host_the_app_trusts(
+    app: Flask,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def with_links(assessment: Assessment) -> bytes:
+        return url_for("static", filename="app.css").encode()
+
+    use_builder(monkeypatch, with_links)
+    make_assessment(make_user(), "3", submit=True)
+    wait_until(lambda: stored(app) == [("en", "done"), ("zh", "done")])

@@ -192,7 +192,7 @@ def _ask(assessment_id: int, kind: str, language: str, version: str, abandoned: 
 @jobs.job(RENDER_JOB)
 def render_document(assessment_id: int, kind: str, language: str) -> None:
     """Render and store one document for the version of its assessment now committed."""
-    with current_app.test_request_context(), force_locale(language):
+    with current_app.test_request_context(base_url=_base_url()), force_locale(language):
         version = document_version(db.session.connection(), assessment_id)
         if version is None:
             return  # back in the city's hands, or deleted: nothing to show
@@ -207,6 +207,16 @@ def render_document(assessment_id: int, kind: str, language: str) -> None:
             _failed(row, assessment_id, kind, language, error)
             raise
         _store(row, assessment_id, kind, language, content)
+
+
+def _base_url() -> str | None:
+    """An address the app answers to: a request for any other host has no URL adapter, and
+    production always names its hosts (``PUBLIC_URL`` or ``TRUSTED_HOSTS``)."""
+    if public_url := current_app.config.get("PUBLIC_URL"):
+        return str(public_url)
+    if trusted := current_app.config.get("TRUSTED_HOSTS"):
+        return f"http://{trusted[0]}"
+    return None
 
 
 def _claim(assessment_id: int, kind: str, language: str, version: str) -> int | None:
