@@ -75,6 +75,19 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_TIMEOUT": 10,
     # send-reminders writes to a city's officials this many days before a round's due date.
     "REMINDER_DAYS_BEFORE": 3,
+    # Where background jobs (reports rendered before anyone asks) wait: a Redis URL such as
+    # redis://127.0.0.1:6379/0 puts them on an RQ queue that `flask --app app worker` serves;
+    # empty runs them on a thread in each app process.
+    "JOB_QUEUE_URL": "",
+    # How long a download waits for a report still being rendered before it answers 503 with
+    # Retry-After: well below gunicorn's --timeout, so no worker is blocked past it.
+    "DOCUMENT_WAIT_SECONDS": 10,
+    # Render an assessment's reports when its status changes or its report page is read, before
+    # anyone downloads them; off, each is rendered when first downloaded (the test suite, where
+    # most reports are never printed).
+    "DOCUMENTS_AHEAD": True,
+    # Renders of one document tried before it is marked failed (the next download asks again).
+    "DOCUMENT_RENDER_ATTEMPTS": 3,
 }
 
 
@@ -126,6 +139,8 @@ def environment_overrides(instance_path: Path, configured: Mapping[str, Any]) ->
         overrides["SQLALCHEMY_DATABASE_URI"] = database_url(instance_path)
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         overrides["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("JOB_QUEUE_URL"):
+        overrides["JOB_QUEUE_URL"] = os.environ["JOB_QUEUE_URL"]
     if os.environ.get("PROXY_FIX_HOPS"):
         overrides["PROXY_FIX_HOPS"] = int(os.environ["PROXY_FIX_HOPS"])
     for name in ("MAIL_SERVER", "MAIL_USERNAME", "MAIL_PASSWORD", "MAIL_DEFAULT_SENDER"):

@@ -771,3 +771,27 @@ class AuditEvent(Model):
 @sa.event.listens_for(AuditEvent, "before_delete")
 def _audit_is_append_only(_mapper: Any, _connection: Any, event: AuditEvent) -> None:
     raise PermissionError(f"audit event {event.id} cannot be changed or deleted")
+
+
+class StoredDocument(Model):
+    """A report rendered in the background (a PDF, later a Word file) for one version of what it
+    shows, kept in the database so every worker and every server serves the same copy.
+
+    A row exists from the moment a render is asked for: ``content`` is empty until it is done,
+    and ``updated_at`` tells a render in progress from one whose worker died.
+    """
+
+    __table_args__ = (sa.UniqueConstraint("assessment_id", "kind", "language", "version_key"),)
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    assessment_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("assessment.id", ondelete="CASCADE"), index=True
+    )
+    kind: so.Mapped[str] = so.mapped_column(sa.String(8))
+    language: so.Mapped[str] = so.mapped_column(sa.String(8))
+    version_key: so.Mapped[str] = so.mapped_column(sa.String(64))
+    status: so.Mapped[str] = so.mapped_column(sa.String(16), default="queued")
+    attempts: so.Mapped[int] = so.mapped_column(default=0)
+    content: so.Mapped[bytes | None] = so.mapped_column(sa.LargeBinary(), deferred=True)
+    error: so.Mapped[str] = so.mapped_column(sa.Text(), default="")
+    updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)

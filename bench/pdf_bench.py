@@ -1,14 +1,15 @@
-"""How long a full report PDF takes, against a one-line WeasyPrint document as the floor.
+"""How long a report PDF takes, against a one-line WeasyPrint document as the floor.
 
-Usage: .venv/bin/python bench/pdf_bench.py [--runs N]
+Usage: .venv/bin/python -m bench.pdf_bench [--runs N]
 
-Builds a throwaway SQLite database with one submitted assessment for 杭州 Hangzhou (every area
-with countermeasures, comments in Chinese and English), then times, in one run:
+Builds a throwaway SQLite database with the demo data (``flask seed-demo``: Hangzhou's report
+has every section, departments, a residents' survey, two rounds), then times, in one run:
   floor    a one-line document, HTML(string=...).write_pdf() in this process;
-  cold     GET /assessments/<id>/report.pdf with the PDF cache emptied before each request:
-           the full path, database, templates, the rendering process, a 10+ page A4 layout;
-  served   the same request as a person repeating a download gets it: a submitted report's
-           HTML does not change, so its PDF comes from the cache;
+  cold     the demo report rendered and stored by the background job, with the per-process PDF
+           cache emptied before each: database, templates, the rendering process, 10+ A4 pages;
+  first    the first download of a new city's report 10 s after its submission, which started
+           its background render: served from storage;
+  served   repeated downloads of the demo report, from storage;
 and prints the median and 95th percentile of each, and their ratios to the floor.
 """
 
@@ -22,6 +23,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -34,9 +36,14 @@ from app.assessments.operations import (
     submit_assessment,
 )
 from app.extensions import content, db
-from app.models import City, User
+from app.models import Assessment, City, StoredDocument, User
+from app.platform import jobs
+from app.reports import documents
 
 PASSWORD = "bench password 2026"  # noqa: S105 - a throwaway local database
+HANGZHOU = "杭州 Hangzhou"
+OFFICIAL = "bench@hangzhou.example"
+NEW_OFFICIAL = "bench@ningbo.example"
 
 
 def timed(action: Callable[[], object], runs: int) -> list[float]:
@@ -54,18 +61,40 @@ def p95(times: list[float]) -> float:
 
 
 def seed(app_db_url: str) -> tuple[Flask, int]:
+    """The demo data, and an official of Hangzhou's whose password the bench knows."""
+    from app.cli.demo import seed as seed_demo
+
     app = create_app(
         {
             "SECRET_KEY": "bench-secret-key-bench-secret-key",
             "SQLALCHEMY_DATABASE_URI": app_db_url,
             "WTF_CSRF_ENABLED": False,
             "RATELIMIT_ENABLED": False,
+            # The cold render of the demo report, not a time limit, is what is measured.
+            "PDF_RENDER_TIMEOUT": 300,
         }
     )
     with app.app_context():
         db.create_all()
-        city = City(name="杭州 Hangzhou")
-        user = User(email="official@hangzhou.example", role="official", city=city)
+        seed_demo()
+        city = db.session.scalars(sa.select(City).where(City.name == HANGZHOU)).one()
+        user = User(email=OFFICIAL, role="official", city=city)
+        user.set_password(PASSWORD)
+        db.session.add(user)
+        db.session.commit()
+        demo = db.session.scalars(
+            sa.select(Assessment.id).where(
+                Assessment.city_id == city.id, Assessment.status == "submitted"
+            )
+        ).one()
+    return app, demo
+
+
+def submit_new_city(app: Flask) -> int:
+    """A new city's complete assessment, submitted and committed (its render starts now)."""
+    with app.app_context():
+        city = City(name="宁波 Ningbo bench")
+        user = User(email=NEW_OFFICIAL, role="official", city=city)
         user.set_password(PASSWORD)
         db.session.add(user)
         assessment = start_assessment(user, city)
@@ -77,7 +106,7 @@ def seed(app_db_url: str) -> tuple[Flask, int]:
         save_answers(assessment, answers)
         submit_assessment(assessment)
         db.session.commit()
-        return app, assessment.id
+        return assessment.id
 
 
 def main() -> None:
@@ -86,38 +115,57 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     with tempfile.TemporaryDirectory() as folder:
-        app, assessment_id = seed(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
+        app, demo = seed(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
         client = app.test_client()
-        client.post("/login", data={"email": "official@hangzhou.example", "password": PASSWORD})
-        url = f"/assessments/{assessment_id}/report.pdf"
-        cache = app.extensions["cityready_pdf_cache"]
+        client.post("/login", data={"email": OFFICIAL, "password": PASSWORD})
+        url = f"/assessments/{demo}/report.pdf"
+        jobs.wait_until_idle(app, 120)  # the demo's own submissions rendered theirs
 
-        def full_report() -> None:
+        def served() -> None:
             response = client.get(url)
             assert response.status_code == 200 and response.data.startswith(b"%PDF")
 
-        def cold_report() -> None:
-            cache.clear()
-            full_report()
+        def cold() -> None:
+            with app.app_context():
+                db.session.execute(sa.delete(StoredDocument))
+                db.session.commit()
+                app.extensions["cityready_pdf_cache"].clear()
+                documents.render_document(demo, "pdf", "en")
 
         HTML(string="<p>warm-up</p>").write_pdf()
-        full_report()  # starts the rendering process and fills the cache
+        served()
         floor = timed(lambda: HTML(string="<p>CityReady</p>").write_pdf(), runs)
-        cold = timed(cold_report, max(3, runs // 4))
-        served = timed(full_report, runs)
+        cold_times = timed(cold, max(3, runs // 4))
+        served_times = timed(served, runs)
         pages = len(PdfReader(io.BytesIO(client.get(url).data)).pages)
 
+        new = submit_new_city(app)
+        time.sleep(10)
+        newcomer = app.test_client()
+        newcomer.post("/login", data={"email": NEW_OFFICIAL, "password": PASSWORD})
+        started = time.perf_counter()
+        first = newcomer.get(f"/assessments/{new}/report.pdf")
+        first_times = [time.perf_counter() - started]
+        print(f"first download: status {first.status_code}, {first.headers.get('Retry-After')=}")
+        jobs.wait_until_idle(app, 120)
+
     floor_median = statistics.median(floor)
-    print(f"runs: floor {len(floor)}, cold {len(cold)}, served {len(served)}; report pages {pages}")
+    print(f"runs: floor {len(floor)}, cold {len(cold_times)}, served {len(served_times)}, first 1")
+    print(f"demo report pages {pages}")
     print(f"{'':<8}{'median':>10}{'p95':>10}{'median / floor':>17}")
-    for name, times in (("floor", floor), ("cold", cold), ("served", served)):
+    for name, times in (
+        ("floor", floor),
+        ("cold", cold_times),
+        ("first", first_times),
+        ("served", served_times),
+    ):
         median = statistics.median(times)
         print(
             f"{name:<8}{median * 1000:>8.1f}ms{p95(times) * 1000:>8.1f}ms"
             f"{median / floor_median:>16.2f}x"
         )
-    served_ratio = statistics.median(served) / floor_median
-    print(f"goal: a full report within 3x the floor -> {served_ratio:.2f}x as served")
+    first_ratio = statistics.median(first_times) / floor_median
+    print(f"goal: first download 10 s after a submission within 3x the floor: {first_ratio:.2f}x")
 
 
 if __name__ == "__main__":

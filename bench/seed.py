@@ -38,6 +38,8 @@ def official_email(number: int) -> str:
 def upgrade_schema(url: str) -> None:
     """Build the schema exactly as production does: ``flask db upgrade``."""
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": SECRET_KEY}
+    # Production refuses to start without the hosts it answers to; the bench's are loopback.
+    env.setdefault("TRUSTED_HOSTS", "127.0.0.1")
     flask = Path(sys.executable).with_name("flask")
     done = subprocess.run(
         [str(flask), "--app", "app", "db", "upgrade"], env=env, capture_output=True, text=True
@@ -59,6 +61,7 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
     upgrade_schema(url)
     os.environ["DATABASE_URL"] = url
     os.environ["SECRET_KEY"] = SECRET_KEY
+    os.environ.setdefault("TRUSTED_HOSTS", "127.0.0.1")
 
     from app import create_app
     from app.assessments.operations import (
@@ -76,6 +79,9 @@ def seed(database: Path, cities: int, rounds: int, seed_value: int = 6) -> Seede
     # One hash for everyone: hashing a password per user would make seeding take minutes.
     password_hash = generate_password_hash(BENCH_PASSWORD)
     app = create_app()
+    # Seeded rounds' PDFs are rendered when first asked for: ahead, seeding thousands of rounds
+    # would queue thousands of renders.
+    app.config["DOCUMENTS_AHEAD"] = False
     officials: list[tuple[str, list[int]]] = []
     total = 0
     with app.app_context():

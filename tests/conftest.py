@@ -28,6 +28,7 @@ from app.assessments.operations import (
 )
 from app.extensions import content, db
 from app.models import Assessment, City, Province, User
+from app.platform import jobs
 
 PASSWORD = "correct horse battery staple"
 OFFICIAL = "official@a.example"
@@ -111,6 +112,11 @@ def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
             "PASSWORD_HASH_METHOD": CHEAP_PASSWORD_HASH,
             # A parallel run on a busy machine renders slowly; the limit itself has its own tests.
             "PDF_RENDER_TIMEOUT": 120,
+            # A download waits for the background render of both languages (WeasyPrint, seconds
+            # each on a loaded machine); tests of the 503 set their own.
+            "DOCUMENT_WAIT_SECONDS": 60,
+            # Most tests' submissions are never printed: render a PDF when it is asked for.
+            "DOCUMENTS_AHEAD": False,
             **app_config,
         }
     )
@@ -118,6 +124,8 @@ def app(tmp_path: Path, app_config: dict[str, Any]) -> Iterator[Flask]:
         db.drop_all()
         db.create_all()
     yield app
+    # A background render still running would write to the database dropped below.
+    assert jobs.wait_until_idle(app, 60), "background jobs still running after 60 s"
     with app.app_context():
         db.session.remove()
         db.drop_all()

@@ -233,7 +233,7 @@ def test_downloading_a_report_pdf_is_recorded(
     api_token: Callable[..., str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: b"%PDF-1.7 test")
+    monkeypatch.setattr("app.reports.documents.render_pdf", lambda html: b"%PDF-1.7 test")
     assessment_id = make_assessment(people["official"], "3", submit=True)
     token = api_token(OFFICIAL)
     login(OFFICIAL)

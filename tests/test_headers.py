@@ -55,7 +55,7 @@ def test_hsts_only_over_https(client: FlaskClient) -> None:
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
 
 
-def test_signed_in_pages_and_reports_are_never_cached(
+def test_signed_in_pages_are_never_cached_and_reports_only_by_the_browser_revalidating(
     client: FlaskClient,
     make_user: Callable[..., int],
     make_assessment: Callable[..., int],
@@ -64,10 +64,15 @@ def test_signed_in_pages_and_reports_are_never_cached(
     assessment_id = make_assessment(make_user("official@a.example"), submit=True)
     assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
     login("official@a.example")
-    for url in ("/assessments", f"/assessments/{assessment_id}/report"):
-        response = client.get(url)
-        assert response.status_code == 200
-        assert response.headers["Cache-Control"] == "no-store"
+    response = client.get("/assessments")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "no-store"
+    # A submitted report names its version in an ETag: the browser may keep it, asking each
+    # time with If-None-Match (304); no shared cache may.
+    report = client.get(f"/assessments/{assessment_id}/report")
+    assert report.status_code == 200
+    assert report.headers["Cache-Control"] == "private, no-cache"
+    assert report.headers["ETag"]
     static = client.get("/static/style.css")
     static.close()
     assert "no-store" not in static.headers.get("Cache-Control", "")

@@ -1,5 +1,9 @@
 """PDFs cannot tie up the app: one render per person at a time, a deadline that holds even
-when the renderer stops reading, and log lines that name the real cause."""
+when the renderer stops reading, and log lines that name the real cause.
+
+These are the PDFs rendered while the request waits: drafts' reports and the paper
+questionnaire. A submitted report is rendered in the background and served from storage
+(tests/test_documents.py)."""
 
 from __future__ import annotations
 
@@ -62,7 +66,7 @@ def test_the_api_answers_a_stalled_render_with_json_503(
     official_account: int,
     stalled_renderer: subprocess.Popen[bytes],
 ) -> None:
-    assessment_id = make_assessment(official_account, "3", submit=True)
+    assessment_id = make_assessment(official_account, "3")
     started = time.monotonic()
     response = client.get(
         f"/api/v1/assessments/{assessment_id}/report.pdf", headers=bearer(official_token)
@@ -94,7 +98,7 @@ def test_a_second_render_for_the_same_person_is_429_at_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
-    url = f"/assessments/{make_assessment(official, '3', submit=True)}/report.pdf"
+    url = f"/assessments/{make_assessment(official, '3')}/report.pdf"
     with render_under_way(app, official):
         started = time.monotonic()
         refused = client.get(url)
@@ -120,7 +124,7 @@ def test_the_api_refuses_a_second_report_render_in_json(
     official_account: int,
     make_assessment: Callable[..., int],
 ) -> None:
-    url = f"/api/v1/assessments/{make_assessment(official_account, '3', submit=True)}/report.pdf"
+    url = f"/api/v1/assessments/{make_assessment(official_account, '3')}/report.pdf"
     with render_under_way(app, official_account):
         refused = client.get(url, headers=bearer(official_token))
     assert refused.status_code == 429
@@ -163,7 +167,7 @@ def test_a_render_in_another_worker_holds_the_slot_on_the_embedded_default(
     """Each gunicorn worker builds its own app: with ``memory://`` the slot must still be one
     per person on the machine, not one per worker."""
     monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
-    url = f"/assessments/{make_assessment(official, '3', submit=True)}/report.pdf"
+    url = f"/assessments/{make_assessment(official, '3')}/report.pdf"
     other_worker = create_app({**app.config, "RATELIMIT_STORAGE_URI": "memory://"})
     with render_under_way(other_worker, official):
         assert client.get(url).status_code == 429

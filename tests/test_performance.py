@@ -394,3 +394,20 @@ def test_the_lru_drops_the_least_recently_used_entry() -> None:
     assert off.get("a") is None and len(off) == 0
     cache.clear()
     assert len(cache) == 0
+
+
+def test_a_filing_inserts_all_its_answers_in_one_statement(
+    app: Flask, client: FlaskClient, official_token: str
+) -> None:
+    with app.app_context():
+        answers = {q.id: {"value": "3"} for q in content.current.questions()}
+    with counting_statements(app) as statements:
+        response = client.post(
+            "/api/v1/assessments",
+            json={"answers": answers, "submit": True},
+            headers=bearer(official_token),
+        )
+    assert response.status_code == 201
+    assert len(response.get_json()["answers"]) == len(answers)
+    inserts = [s for s in statements if s.lstrip().upper().startswith("INSERT INTO ANSWER")]
+    assert len(inserts) == 1, inserts

@@ -1,11 +1,15 @@
 """Two app servers behind one (pretend) proxy, sharing one PostgreSQL database and one Redis:
-what one writes the other serves, a session from one works on the other, and the sign-in
-throttle counts the failures made on both. Needs TEST_DATABASE_URL and TEST_REDIS_URL."""
+what one writes the other serves, a session from one works on the other, the sign-in
+throttle counts the failures made on both, and a report a job worker rendered is downloaded
+from either. Needs TEST_DATABASE_URL and TEST_REDIS_URL."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import subprocess  # nosec B404
+import sys
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -46,15 +50,27 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, 
             RATELIMIT_STORAGE_URI=REDIS,
             # As behind a reverse proxy: the client's address comes from X-Forwarded-For.
             PROXY_FIX_HOPS="1",
+            JOB_QUEUE_URL=REDIS,
         )
         migrate(env)
         (official,) = seed_officials(url, 1)
         with (
             running(env, tmp_path / "a.log", workers=2) as a,
             running(env, tmp_path / "b.log", workers=2) as b,
+            (tmp_path / "worker.log").open("wb") as worker_log,
         ):
             assert a.port != b.port
-            yield a, b, official, url
+            worker = subprocess.Popen(  # noqa: S603  # nosec B603
+                [sys.executable, "-m", "flask", "--app", "app", "worker"],
+                env=env,
+                stdout=worker_log,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                yield a, b, official, url
+            finally:
+                worker.terminate()
+                worker.wait(30)
 
 
 def an_address() -> str:
@@ -160,3 +176,44 @@ def test_the_sign_in_throttle_counts_failures_on_both_servers(
         engine.dispose()
     # One row counts the failures, one the refusals.
     assert [tuple(row) for row in logged] == [(guessed, "", per_account), ("", "throttled", 2)]
+
+
+def test_a_report_rendered_by_the_job_worker_is_downloaded_from_either_server(
+    servers: tuple[Server, Server, str, str],
+) -> None:
+    a, b, official, url = servers
+    on_a = Client(a, an_address())
+    on_a.issue_token(official)
+    answers = {q: {"value": v} for q, v in full_answers().items()}
+    filed = on_a.request("POST", "/api/v1/assessments", body={"answers": answers, "submit": True})
+    assert filed.status == 201, filed.text
+    assessment_id = filed.json()["id"]
+    engine = sa.create_engine(url)
+    deadline = time.monotonic() + 120
+    try:
+        while True:
+            with engine.connect() as connection:
+                done = connection.execute(
+                    sa.text(
+                        "SELECT language FROM stored_document "
+                        "WHERE assessment_id = :id AND status = 'done' ORDER BY language"
+                    ),
+                    {"id": assessment_id},
+                ).scalars()
+                if list(done) == ["en", "zh"]:
+                    break
+            assert time.monotonic() < deadline, "the worker rendered nothing in 120 s"
+            time.sleep(0.5)
+    finally:
+        engine.dispose()
+    on_b = Client(b, an_address())
+    on_b.token = on_a.token
+    path = f"/api/v1/assessments/{assessment_id}/report.pdf"
+    started = time.monotonic()
+    from_b = on_b.request("GET", path)
+    assert from_b.status == 200 and from_b.body.startswith(b"%PDF")
+    assert time.monotonic() - started < 5, "served from storage, not rendered"
+    from_a = on_a.request("GET", path)
+    assert from_a.body == from_b.body
+    unchanged = on_a.request("GET", path, headers={"If-None-Match": from_b.headers["ETag"]})
+    assert unchanged.status == 304

@@ -459,6 +459,15 @@ LANG = {
     "schema": {"type": "string"},
 }
 ASSESSMENT_ID = {"name": "assessment_id", "in": "path", "required": True, "schema": ID}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "required": False,
+    "description": "The ETag of a copy you hold: 304 while it is current (submitted ones only)",
+    "schema": {"type": "string"},
+}
+NOT_MODIFIED = {"304": {"description": "Not modified: the copy named in If-None-Match is current"}}
+ETAG_HEADER = {"ETag": {"description": "Names this version", "schema": {"type": "string"}}}
 ACTION_ID = {"name": "action_id", "in": "path", "required": True, "schema": ID}
 QUESTION_ID = {"name": "question_id", "in": "path", "required": True, "schema": STRING}
 FILE_ID = {"name": "file_id", "in": "path", "required": True, "schema": ID}
@@ -610,9 +619,9 @@ PATHS: dict[str, dict[str, Any]] = {
     "/assessments/{assessment_id}": {
         "get": _call(
             "One assessment with its report",
-            {"200": _json(_ref("Assessment"))},
+            {"200": {**_json(_ref("Assessment")), "headers": ETAG_HEADER}, **NOT_MODIFIED},
             (400, 401, 404),
-            (ASSESSMENT_ID, LANG),
+            (ASSESSMENT_ID, LANG, IF_NONE_MATCH),
         )
     },
     "/assessments/{assessment_id}/targets": {
@@ -744,10 +753,12 @@ PATHS: dict[str, dict[str, Any]] = {
                 "200": {
                     "description": "The PDF",
                     "content": {"application/pdf": {"schema": {"type": "string"}}},
-                }
+                    "headers": ETAG_HEADER,
+                },
+                **NOT_MODIFIED,
             },
             (400, 401, 404, 429, 503),
-            (ASSESSMENT_ID, LANG),
+            (ASSESSMENT_ID, LANG, IF_NONE_MATCH),
         )
     },
     "/assessments/{assessment_id}/report.docx": {

@@ -85,6 +85,7 @@ from app.surveys.operations import (
     survey_results,
 )
 from app.version import APP_VERSION
+from app.web.conditional import etag_for, not_modified
 from app.web.i18n import content_language
 from app.web.input_guard import receives_files
 from app.web.links import public_url_for
@@ -312,6 +313,9 @@ def get_assessment(assessment_id: int) -> Response:
     # A submitted assessment's JSON is built and serialised once per version of what it shows,
     # language and kind of reader (admins see more).
     key = version.cache_key("api-json", lang, for_admin)
+    etag = etag_for("api-json", lang, for_admin, version.digest)
+    if version.digest is not None and (unchanged := not_modified(etag)) is not None:
+        return unchanged
 
     def build() -> str:
         assessment = assessment_or_404(g.api_user, assessment_id)
@@ -319,7 +323,10 @@ def get_assessment(assessment_id: int) -> Response:
         return current_app.json.dumps({**found, **live_json(assessment, found["scores"]["areas"])})
 
     body = frozen_cache.get_or_make(key, build)
-    return current_app.response_class(body + "\n", mimetype="application/json")
+    response = current_app.response_class(body + "\n", mimetype="application/json")
+    if version.digest is not None:
+        response.set_etag(etag)
+    return response
 
 
 @bp.post("/assessments/<int:assessment_id>/question-bank")

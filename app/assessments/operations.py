@@ -106,8 +106,9 @@ def file_assessment(
 ) -> Assessment:
     """Start an assessment with all its answers, submitted if asked, as the API files one.
 
-    The new row and its answers go to the database in one flush, with no query to load an
-    answer list that cannot exist yet.
+    The answers go to the database in one batched INSERT (SQLAlchemy's insertmanyvalues):
+    nothing needs their ids, and the ORM, wanting them back, would write them one row at a time
+    on SQLite.
     """
     assessment = Assessment(
         city=city,
@@ -117,7 +118,21 @@ def file_assessment(
         source=source,
     )
     db.session.add(assessment)
-    save_answers(assessment, answers)
+    db.session.flush()
+    rows = [
+        {
+            "assessment_id": assessment.id,
+            "question_id": question_id,
+            "value": given.value,
+            "comment": given.comment,
+            "confidence": given.confidence,
+            "evidence": given.evidence.strip(),
+        }
+        for question_id, given in answers.items()
+        if given.value
+    ]
+    if rows:
+        db.session.execute(sa.insert(Answer).execution_options(data_version_cities=[city.id]), rows)
     if submit:
         submit_assessment(assessment)
     return assessment

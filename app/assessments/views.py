@@ -3,7 +3,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -43,8 +53,10 @@ from app.extensions import content, db
 from app.models import Assessment, City
 from app.platform import audit
 from app.platform.caching import frozen_cache
+from app.reports import documents
 from app.reports.summary import report_context
 from app.reports.versions import frozen_version
+from app.web.conditional import etag_for, not_modified
 from app.web.i18n import content_language
 from app.web.input_guard import receives_files
 
@@ -382,18 +394,32 @@ def submit(assessment_id: int) -> Response:
 
 @bp.get("/assessments/<int:assessment_id>/report")
 @login_required
-def report(assessment_id: int) -> str:
+def report(assessment_id: int) -> Response:
     version = frozen_version(current_user, assessment_id)
+    language = content_language()
+    pdf_pending = documents.pdf_pending(version, assessment_id, language)
+    # The page names its reader (and admins see more), so its tag is theirs; weak, as each
+    # copy carries a fresh CSRF token.
+    etag = etag_for("report", current_user.id, language, version.digest, pdf_pending)
+    if version.digest is not None and (unchanged := not_modified(etag, weak=True)) is not None:
+        return unchanged
     # Once submitted, the body is rendered once per version of what it shows and reused; admins
     # see every city's scores among the peers, so each kind of reader has its own.
     key = version.cache_key(
-        "report-html",
-        content_language(),
-        current_user.is_admin,
-        current_user.is_national_reviewer,
+        "report-html", language, current_user.is_admin, current_user.is_national_reviewer
     )
     body = frozen_cache.get_or_make(key, lambda: _report_body(assessment_id))
-    return render_template("assessment/report.html", city_name=version.city_name, body=body)
+    response = make_response(
+        render_template(
+            "assessment/report.html",
+            city_name=version.city_name,
+            body=body,
+            pdf_pending=pdf_pending,
+        )
+    )
+    if version.digest is not None:
+        response.set_etag(etag, weak=True)
+    return response
 
 
 def _report_body(assessment_id: int) -> Markup:

@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from app.extensions import db
 from app.models import Assessment, ReviewerNote, StatusChange, User, utcnow
 from app.notifications.operations import notify_status_change
+from app.reports import documents
 
 TRANSITIONS = frozenset(
     {
@@ -90,6 +91,7 @@ def change_status(
     db.session.add(change)
     db.session.flush()
     notify_status_change(assessment, to_status)
+    documents.prepare_after_commit(assessment)
     return change
 
 

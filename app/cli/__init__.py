@@ -25,7 +25,7 @@ from app.divisions.operations import ProvinceMismatch
 from app.extensions import db
 from app.models import ROLES, TIERS, User
 from app.notifications.operations import send_reminders
-from app.platform import sqlite
+from app.platform import jobs, sqlite
 
 bp = Blueprint("cli", __name__, cli_group=None)
 
@@ -136,3 +136,14 @@ def backup(path: Path) -> None:
     except (ValueError, OSError) as refused:  # not SQLite, the live file itself, no such folder
         raise click.ClickException(str(refused)) from refused
     click.echo(f"Backed up {db.engine.url.database} to {path} ({size:,} bytes, integrity ok)")
+
+
+@bp.cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs (reports rendered before anyone asks) from JOB_QUEUE_URL's Redis."""
+    if not current_app.config["JOB_QUEUE_URL"]:
+        raise click.UsageError(
+            "JOB_QUEUE_URL is not set: without Redis, jobs run on a thread in each app process"
+        )
+    jobs.work(current_app._get_current_object(), burst)  # type: ignore[attr-defined]

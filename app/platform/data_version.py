@@ -45,6 +45,7 @@ from app.models import (
     ReviewerNote,
     RoundCity,
     StatusChange,
+    StoredDocument,
     Survey,
     SurveyAnswerCount,
     SurveyInvitation,
@@ -88,6 +89,8 @@ NOT_SHOWN: dict[type[Any], str] = {
     "date, fixed when it opens; round pages and officials' home pages read the rest live",
     RoundCity: "which cities a round covers is read live by round pages and officials' home "
     "pages, never cached",
+    StoredDocument: "a rendering keyed by the version it shows: storing it must not move that "
+    "version, or every stored report would be stale the moment it was stored",
 }
 
 VERSION_OPTION = "data_version_cities"

@@ -1,298 +1,293 @@
-"""The report as a Word file an office can edit and pass on, laid out as a Chinese official
-document (GB/T 9704): a title in 小标宋, the issuing body and date, headings numbered 一、（一）1.
-in 黑体, 楷体 and 仿宋, body text in 仿宋. Real headings and tables, never pictures of text.
+"""Reports rendered before anyone asks, stored in the database for every worker and server.
 
-It writes the same summary and countermeasures as the page and the PDF (``summary.Briefing``).
+A submitted assessment's report is rendered in the background when its status changes and
+whenever a reader finds no copy for the current version of what it shows (any write moves
+that version: ``app.reports.versions``), so a download is served from the ``stored_document``
+table. Each kind of document is one entry in ``KINDS``: the Word report adds "docx" there with
+its own builder, and is rendered, stored, retried and served the same way.
+
+A render that raises is tried again up to ``DOCUMENT_RENDER_ATTEMPTS`` times; one whose worker
+died leaves its row "rendering" and is asked again by the next reader once the row has been
+quiet for longer than a render may take.
 """
 
 from __future__ import annotations
 
-import io
-from datetime import UTC, datetime
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, RGBColor
-from docx.styles.style import ParagraphStyle
-from docx.text.paragraph import Paragraph
-from flask_babel import format_date
-from flask_babel import gettext as _
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
 
-from app.core.questionnaire import QuestionBank
-from app.core.scoring import Snapshot
-from app.models import Assessment
-from app.reports.summary import Briefing, Recommendation
-from app.web.templating import display_zone
+from app.extensions import db
+from app.models import Assessment, StoredDocument, utcnow
+from app.platform import jobs
+from app.platform.caching import frozen_cache
+from app.platform.pdf import render_pdf
+from app.reports.summary import report_context
+from app.reports.versions import FrozenVersion, document_version
 
-TITLE_FONT = "方正小标宋简体"
-HEADING_FONT = "黑体"
-SUBHEADING_FONT = "楷体_GB2312"
-BODY_FONT = "仿宋_GB2312"
-LATIN_FONT = "Times New Roman"
-"""Latin letters and figures, as official documents set them beside the Chinese fonts."""
-
-CHINESE_NUMERALS = "一二三四五六七八九十"
+RENDER_JOB = "render-document"
+DONE, QUEUED, RENDERING, FAILED = "done", "queued", "rendering", "failed"
 
 
-def _fonts(style_or_run: object, east_asia: str, size: float, bold: bool = False) -> None:
-    """Set a style's or run's fonts: w:eastAsia carries the Chinese font, which Word uses for
-    CJK text and replaces with the nearest installed one (宋体, 黑体…) where it is missing."""
-    font = style_or_run.font  # type: ignore[attr-defined]
-    font.name = LATIN_FONT
-    font.size = Pt(size)
-    font.bold = bold
-    font.italic = False
-    font.color.rgb = RGBColor(0, 0, 0)
-    properties = style_or_run.element.get_or_add_rPr()  # type: ignore[attr-defined]
-    fonts = properties.find(qn("w:rFonts"))
-    if fonts is None:
-        fonts = OxmlElement("w:rFonts")
-        properties.insert(0, fonts)
-    fonts.set(qn("w:eastAsia"), east_asia)
-    fonts.set(qn("w:ascii"), LATIN_FONT)
-    fonts.set(qn("w:hAnsi"), LATIN_FONT)
+@dataclass(frozen=True)
+class DocumentKind:
+    mimetype: str
+    build: Callable[[Assessment], bytes]
+    """Runs in a request context in the document's language."""
 
 
-def _paragraph_style(
-    style: ParagraphStyle, east_asia: str, size: float, bold: bool = False, indent: bool = False
-) -> None:
-    _fonts(style, east_asia, size, bold)
-    layout = style.paragraph_format
-    layout.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    layout.line_spacing = Pt(28)
-    layout.space_before = Pt(0)
-    layout.space_after = Pt(0)
-    layout.first_line_indent = Pt(2 * size) if indent else Pt(0)
+def _build_pdf(assessment: Assessment) -> bytes:
+    return render_pdf(render_template("reports/report.html", **report_context(assessment)))
 
 
-def _page_number(paragraph: Paragraph) -> None:
-    """ "— 1 —" centred at the foot of every page, as official documents number them."""
-    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    paragraph.add_run("— ")
-    field = OxmlElement("w:fldSimple")
-    field.set(qn("w:instr"), "PAGE")
-    run = OxmlElement("w:r")
-    text = OxmlElement("w:t")
-    text.text = "1"
-    run.append(text)
-    field.append(run)
-    paragraph._p.append(field)
-    paragraph.add_run(" —")
+KINDS: dict[str, DocumentKind] = {
+    "pdf": DocumentKind("application/pdf", _build_pdf),
+}
 
 
-class _Writer:
-    """Numbers the headings as offices do: 一、 then （一） then 1."""
+def _quiet_for() -> timedelta:
+    """How long a render in progress may go without finishing before it counts as abandoned."""
+    return timedelta(seconds=2 * int(current_app.config["PDF_RENDER_TIMEOUT"]) + 10)
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.document = Document()
-        self.counts = [0, 0, 0]
-        section = self.document.sections[0]
-        section.orientation = WD_ORIENT.PORTRAIT
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
-        section.left_margin, section.right_margin = Mm(28), Mm(26)
-        _page_number(section.footer.paragraphs[0])
-        styles = self.document.styles
-        _paragraph_style(styles["Normal"], BODY_FONT, 16, indent=True)
-        _paragraph_style(styles["Title"], TITLE_FONT, 22)
-        _paragraph_style(styles["Subtitle"], SUBHEADING_FONT, 16)
-        _paragraph_style(styles["Heading 1"], HEADING_FONT, 16)
-        _paragraph_style(styles["Heading 2"], SUBHEADING_FONT, 16)
-        _paragraph_style(styles["Heading 3"], BODY_FONT, 16, bold=True)
-        for name in ("Title", "Heading 1", "Heading 2", "Heading 3"):
-            styles[name].paragraph_format.keep_with_next = True
-        styles["Title"].paragraph_format.line_spacing = Pt(36)
-        styles["Title"].paragraph_format.space_after = Pt(12)
-        styles["Heading 1"].paragraph_format.space_before = Pt(8)
-        # The template's title has a blue rule under it; an official document's title has none.
-        for border in styles["Title"].element.xpath("./w:pPr/w:pBdr"):
-            border.getparent().remove(border)
-        table_text = styles.add_style("Table Text", styles["Normal"].type)
-        table_text.base_style = styles["Normal"]
-        _paragraph_style(table_text, BODY_FONT, 12)
-        table_text.paragraph_format.line_spacing = Pt(18)
 
-    def heading(self, text: str, depth: int) -> None:
-        self.counts[depth - 1] += 1
-        for deeper in range(depth, len(self.counts)):
-            self.counts[deeper] = 0
-        number = self.counts[depth - 1]
-        if depth == 1:
-            label = f"{CHINESE_NUMERALS[number - 1]}、" if self.lang == "zh" else f"{number}. "
-        elif depth == 2:
-            label = f"（{CHINESE_NUMERALS[number - 1]}）" if self.lang == "zh" else f"({number}) "
+_ONE = (
+    StoredDocument.assessment_id == sa.bindparam("assessment_id"),
+    StoredDocument.kind == sa.bindparam("kind"),
+    StoredDocument.language == sa.bindparam("language"),
+    StoredDocument.version_key == sa.bindparam("version_key"),
+)
+_STATE = sa.select(
+    StoredDocument.id, StoredDocument.status, StoredDocument.updated_at, StoredDocument.error
+).where(*_ONE)
+_CONTENT = sa.select(StoredDocument.content).where(*_ONE, StoredDocument.status == DONE)
+
+
+def is_ready(assessment_id: int, kind: str, language: str, version: str) -> bool:
+    """Whether the document is stored; asks for it when it is not, and is not on its way."""
+    with db.engine.connect() as connection:
+        row = connection.execute(_STATE, _names(assessment_id, kind, language, version)).first()
+    if row is not None and row.status == DONE:
+        return True
+    if row is None or row.updated_at < utcnow() - _quiet_for():
+        _ask(assessment_id, kind, language, version, abandoned=row is not None)
+    return False
+
+
+def pdf_pending(version: FrozenVersion, assessment_id: int, language: str) -> bool:
+    """Whether the report page should say its PDF is still being prepared (and ask for it).
+
+    Once stored, it stays stored for this version: that answer is kept beside the report.
+    """
+    if version.digest is None or not current_app.config["DOCUMENTS_AHEAD"]:
+        return False  # rendered when it is downloaded, as a draft's always is
+    key = version.cache_key("document-ready", "pdf", language)
+    if frozen_cache.entries.get(key):
+        return False
+    if is_ready(assessment_id, "pdf", language, version.digest):
+        frozen_cache.entries.set(key, True)
+        return False
+    return True
+
+
+class DocumentFailed(Exception):
+    """Every attempt at rendering the document failed; the message is the last one's error."""
+
+
+def stored_content(
+    assessment_id: int, kind: str, language: str, version: str, wait: float
+) -> bytes | None:
+    """The stored document, waiting up to ``wait`` seconds for a render on its way; None if it
+    is not ready by then.
+
+    One that failed is asked for once more; ``DocumentFailed`` if that fails too.
+    """
+    names = _names(assessment_id, kind, language, version)
+    deadline = time.monotonic() + wait
+    pause, asked_again = 0.05, False
+    while True:
+        with db.engine.connect() as connection:
+            row = connection.execute(_STATE, names).first()
+            if row is not None and row.status == DONE:
+                return bytes(connection.execute(_CONTENT, names).scalar_one() or b"")
+        if row is None or (row.status != FAILED and row.updated_at < utcnow() - _quiet_for()):
+            _ask(assessment_id, kind, language, version, abandoned=row is not None)
+        elif row.status == FAILED:
+            if asked_again:
+                raise DocumentFailed(row.error)
+            _ask(assessment_id, kind, language, version, abandoned=True)
+            asked_again = True
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        time.sleep(min(pause, left))
+        pause = min(pause * 2, 0.5)
+
+
+def prepare_after_commit(assessment: Assessment) -> None:
+    """Render the assessment's documents once the transaction that changed it commits."""
+    if not current_app.config["DOCUMENTS_AHEAD"]:
+        return
+    assessment_id = assessment.id
+    sa.event.listen(
+        db.session(), "after_commit", lambda _session: _prepare(assessment_id), once=True
+    )
+
+
+def _prepare(assessment_id: int) -> None:
+    """Render the assessment's documents, in every language, for the version now committed."""
+    with db.engine.connect() as connection:
+        version = document_version(connection, assessment_id)
+    if version is None:
+        return
+    for language in current_app.config["LANGUAGES"]:
+        for kind in KINDS:
+            is_ready(assessment_id, kind, language, version)
+
+
+def _names(assessment_id: int, kind: str, language: str, version: str) -> dict[str, object]:
+    return {
+        "assessment_id": assessment_id,
+        "kind": kind,
+        "language": language,
+        "version_key": version,
+    }
+
+
+def _ask(assessment_id: int, kind: str, language: str, version: str, abandoned: bool) -> None:
+    """Mark the document queued (in a transaction of its own) and queue its render."""
+    names = _names(assessment_id, kind, language, version)
+    where = [getattr(StoredDocument, column) == value for column, value in names.items()]
+    with db.engine.begin() as connection:
+        if abandoned:
+            current_app.logger.warning(
+                "The %s of assessment %s (%s) was not finished (failed, or its worker stopped); "
+                "rendering it again",
+                kind,
+                assessment_id,
+                language,
+            )
+            connection.execute(
+                sa.update(StoredDocument)
+                .where(*where, StoredDocument.status != DONE)
+                .values(status=QUEUED, attempts=0, updated_at=utcnow())
+            )
         else:
-            label = f"{number}. "
-        self.document.add_paragraph(label + text, style=f"Heading {depth}")
-
-    def text(self, text: str, bold_lead: str | None = None) -> Paragraph:
-        paragraph = self.document.add_paragraph()
-        if bold_lead:
-            paragraph.add_run(bold_lead).bold = True
-        paragraph.add_run(text)
-        return paragraph
-
-    def table(self, head: list[str], rows: list[list[str]], widths: list[float]) -> None:
-        table = self.document.add_table(rows=1, cols=len(head))
-        table.style = "Table Grid"
-        table.alignment = WD_TABLE_ALIGNMENT.CENTER
-        for cell, label in zip(table.rows[0].cells, head, strict=True):
-            cell.paragraphs[0].style = "Table Text"
-            cell.paragraphs[0].add_run(label).bold = True
-        header = table.rows[0]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        header.append(repeat)
-        for values in rows:
-            cells = table.add_row().cells
-            for cell, value in zip(cells, values, strict=True):
-                cell.paragraphs[0].style = "Table Text"
-                cell.paragraphs[0].add_run(value)
-        table.autofit = False
-        for column, width in zip(table.columns, widths, strict=True):
-            column.width = Mm(width)
-        for row in table.rows:
-            for cell, width in zip(row.cells, widths, strict=True):
-                cell.width = Mm(width)
-        self.document.add_paragraph()
-
-    def save(self) -> bytes:
-        out = io.BytesIO()
-        self.document.save(out)
-        return out.getvalue()
+            try:
+                with connection.begin_nested():
+                    connection.execute(
+                        sa.insert(StoredDocument).values(
+                            **names, status=QUEUED, attempts=0, error="", updated_at=utcnow()
+                        )
+                    )
+            except sa.exc.IntegrityError:
+                return  # another request asked a moment ago
+    jobs.enqueue(RENDER_JOB, assessment_id, kind, language)
 
 
-def _recommendation(writer: _Writer, r: Recommendation, lang: str) -> None:
-    writer.heading(r.title, 3)
-    writer.text(r.description)
-    writer.text(r.why, _("Why it is here:"))
-    for fact in r.reasons:
-        section = f"§{fact.question.paper_section}"
-        writer.text(
-            _(
-                "%(question)s: %(fact)s (%(section)s)",
-                question=fact.question.text.get(lang),
-                fact=fact.describe(),
-                section=section,
-            )
-        )
-    writer.text(r.ownership + " · " + _("Paper §%(section)s", section=r.section))
+@jobs.job(RENDER_JOB)
+def render_document(assessment_id: int, kind: str, language: str) -> None:
+    """Render and store one document for the version of its assessment now committed."""
+    with current_app.test_request_context(base_url=_base_url()), force_locale(language):
+        version = document_version(db.session.connection(), assessment_id)
+        if version is None:
+            return  # back in the city's hands, or deleted: nothing to show
+        row = _claim(assessment_id, kind, language, version)
+        if row is None:
+            return
+        try:
+            assessment = db.session.get_one(Assessment, assessment_id)
+            content = KINDS[kind].build(assessment)
+        except Exception as error:
+            db.session.rollback()
+            _failed(row, assessment_id, kind, language, error)
+            raise
+        _store(row, assessment_id, kind, language, content)
 
 
-def report_docx(
-    assessment: Assessment, bank: QuestionBank, report: Snapshot, summary: Briefing, lang: str
-) -> bytes:
-    """The Word report: the summary first, the countermeasures, the areas, the answers last."""
-    writer = _Writer(lang)
-    document = writer.document
-    document.core_properties.title = _(
-        "Smart-city readiness report: %(city)s", city=assessment.city.name
+def _base_url() -> str | None:
+    """An address the app answers to: a request for any other host has no URL adapter, and
+    production always names its hosts (``PUBLIC_URL`` or ``TRUSTED_HOSTS``)."""
+    if public_url := current_app.config.get("PUBLIC_URL"):
+        return str(public_url)
+    if trusted := current_app.config.get("TRUSTED_HOSTS"):
+        return f"http://{trusted[0]}"
+    return None
+
+
+def _claim(assessment_id: int, kind: str, language: str, version: str) -> int | None:
+    """Take the document's row for this render; None when it is done or another render that
+    has not gone quiet holds it."""
+    names = _names(assessment_id, kind, language, version)
+    row = db.session.execute(_STATE, names).first()
+    now = utcnow()
+    if row is None:
+        document = StoredDocument(**names, status=RENDERING, attempts=1, updated_at=now)
+        db.session.add(document)
+        db.session.commit()
+        return document.id
+    taken = row.status == RENDERING and row.updated_at >= now - _quiet_for()
+    if row.status in (DONE, FAILED) or taken:
+        db.session.rollback()
+        return None
+    db.session.execute(
+        sa.update(StoredDocument)
+        .where(StoredDocument.id == row.id)
+        .values(status=RENDERING, attempts=StoredDocument.attempts + 1, updated_at=now)
     )
-    document.core_properties.author = "CityReady"
-    document.add_paragraph(
-        _("Smart-city readiness report: %(city)s", city=assessment.city.name), style="Title"
-    ).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    issued = assessment.submitted_at or datetime.now(UTC)
-    for line in (
-        _("Issued by: %(body)s", body=assessment.city.name),
-        format_date(issued.astimezone(display_zone()), "long"),
-    ):
-        document.add_paragraph(line, style="Subtitle").alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if assessment.is_editable:
-        writer.text(
-            _(
-                "This is a preview of a draft: the figures change as answers change, "
-                "and unanswered questions are left out."
-            )
-        )
-    document.add_paragraph()
+    db.session.commit()
+    return int(row.id)
 
-    writer.heading(_("Summary"), 1)
-    writer.heading(_("Verdict"), 2)
-    writer.text(summary.verdict)
-    writer.text(summary.level.description.get(lang))
-    writer.heading(_("What holds it back"), 2)
-    writer.text(summary.held_back)
-    for fact in summary.weakest:
-        writer.text(f"{fact.question.text.get(lang)} {fact.describe()}")
-    for heading, sentence in summary.context:
-        writer.heading(heading, 2)
-        writer.text(sentence)
 
-    writer.heading(_("Act first"), 1)
-    if summary.act_first:
-        writer.table(
-            [
-                "#",
-                _("What to do"),
-                _("Problem in the paper"),
-                _("Owner"),
-                _("Time frame"),
-            ],
-            [
-                [
-                    str(rank),
-                    f"{r.title}\n{r.why}",
-                    ", ".join(f"§{s}" for s in r.problem_sections) or f"§{r.area.paper_section}",
-                    f"{r.owner} {_('(action plan)') if r.owner_planned else _('(usually)')}",
-                    r.horizon,
-                ]
-                for rank, r in enumerate(summary.act_first, start=1)
-            ],
-            [10, 62, 22, 40, 22],
+def _failed(row: int, assessment_id: int, kind: str, language: str, error: Exception) -> None:
+    attempts = db.session.scalar(sa.select(StoredDocument.attempts).where(StoredDocument.id == row))
+    again = (attempts or 0) < int(current_app.config["DOCUMENT_RENDER_ATTEMPTS"])
+    db.session.execute(
+        sa.update(StoredDocument)
+        .where(StoredDocument.id == row)
+        .values(status=QUEUED if again else FAILED, error=str(error)[:2000], updated_at=utcnow())
+    )
+    db.session.commit()
+    if again:
+        current_app.logger.warning(
+            "Rendering the %s of assessment %s (%s) failed on attempt %s (%s); trying again",
+            kind,
+            assessment_id,
+            language,
+            attempts,
+            error,
         )
+        jobs.enqueue(RENDER_JOB, assessment_id, kind, language)
     else:
-        writer.text(_("Nothing to act on: no answered question falls short of its target."))
+        current_app.logger.error(
+            "Rendering the %s of assessment %s (%s) failed %s times (%s); the next reader asks "
+            "again",
+            kind,
+            assessment_id,
+            language,
+            attempts,
+            error,
+        )
 
-    writer.heading(_("Recommended countermeasures"), 1)
-    if summary.act_first:
-        writer.heading(_("Act first"), 2)
-        for r in summary.act_first:
-            _recommendation(writer, r, lang)
-    for area, group in summary.by_area:
-        writer.heading(area.title.get(lang), 2)
-        for r in group:
-            _recommendation(writer, r, lang)
 
-    writer.heading(_("Scores by area"), 1)
-    answered = assessment.answer_values()
-    writer.table(
-        [_("Area"), _("Score"), _("Answered"), _("Data gaps")],
-        [
-            [
-                f"{area.title.get(lang)} §{area.paper_section}",
-                "—" if report["areas"].get(area.id) is None else f"{report['areas'][area.id]:.1f}",
-                f"{sum(1 for q in area.questions if q.id in answered)} / {len(area.questions)}",
-                str(sum(1 for q in area.questions if q.id in report["data_gaps"])),
-            ]
-            for area in bank.areas
-        ],
-        [80, 25, 25, 25],
+def _store(row: int, assessment_id: int, kind: str, language: str, content: bytes) -> None:
+    db.session.execute(
+        sa.update(StoredDocument)
+        .where(StoredDocument.id == row)
+        .values(status=DONE, content=content, error="", updated_at=utcnow())
     )
-
-    writer.heading(_("Appendix: all answers"), 1)
-    for area in bank.areas:
-        writer.heading(area.title.get(lang), 2)
-        rows = []
-        for question in area.questions:
-            answer = assessment.answer_for(question.id)
-            option = None if answer is None else question.option(answer.value)
-            if option is None:
-                shown = _("Not answered")
-            elif option.kind == "level":
-                shown = _("Level %(n)s", n=option.value) + _(": ") + option.label.get(lang)
-            else:
-                shown = option.label.get(lang)
-            rows.append(
-                [
-                    f"{question.text.get(lang)} §{question.paper_section}",
-                    shown,
-                    answer.comment if answer is not None else "",
-                ]
-            )
-        writer.table([_("Question"), _("Answer"), _("Comment")], rows, [60, 60, 36])
-    return writer.save()
+    # Earlier versions are never shown again.
+    db.session.execute(
+        sa.delete(StoredDocument).where(
+            StoredDocument.assessment_id == assessment_id,
+            StoredDocument.kind == kind,
+            StoredDocument.language == language,
+            StoredDocument.id != row,
+            StoredDocument.status == DONE,
+        )
+    )
+    db.session.commit()

@@ -7,6 +7,7 @@ here lists what a report reads, so a new section cannot be left out of the key.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable
 from datetime import date
 from typing import Any, NamedTuple
@@ -31,6 +32,15 @@ class FrozenVersion(NamedTuple):
         """The key of one cached form of the report (``kind``) for one kind of reader."""
         return None if self.key is None else (kind, *self.key, *reader)
 
+    @property
+    def digest(self) -> str | None:
+        """The key as short text, for a stored document's row and an HTTP ETag."""
+        return None if self.key is None else _digest(self.key)
+
+
+def _digest(key: tuple[Hashable, ...]) -> str:
+    return hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+
 
 def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
     """The assessment's version in one query; another city's is a plain 404, as with
@@ -42,9 +52,21 @@ def frozen_version(user: User, assessment_id: int) -> FrozenVersion:
     row = db.session.connection().execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
     if row is None or not may_see_city(user, row.city_id):
         abort(404)
+    return FrozenVersion(row.name, _key(row, assessment_id))
+
+
+def document_version(connection: sa.Connection, assessment_id: int) -> str | None:
+    """``FrozenVersion.digest`` read for no one in particular, as a background render needs it;
+    None for an assessment that can still change or no longer exists."""
+    row = connection.execute(_VERSION, {"assessment_id": assessment_id}).one_or_none()
+    key = None if row is None else _key(row, assessment_id)
+    return None if key is None else _digest(key)
+
+
+def _key(row: Any, assessment_id: int) -> tuple[Hashable, ...] | None:
     if row.status in EDITABLE_STATUSES:
-        return FrozenVersion(row.name, None)
-    return FrozenVersion(row.name, (assessment_id, row.cities, row.writes, date.today()))
+        return None
+    return (assessment_id, row.cities, row.writes, date.today())
 
 
 _VERSION: sa.Select[Any] = (

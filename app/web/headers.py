@@ -35,7 +35,10 @@ def add_security_headers(response: Response) -> Response:
     if request.is_secure:
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     if _is_private():
-        response.headers["Cache-Control"] = "no-store"
+        # An answer with an ETag may stay in the browser's own cache, to be asked for again
+        # with If-None-Match every time; no other may, and no shared cache ever.
+        revalidated = "ETag" in response.headers
+        response.headers["Cache-Control"] = "private, no-cache" if revalidated else "no-store"
     return response
 
 
