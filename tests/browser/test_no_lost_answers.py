@@ -12,11 +12,17 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from app.core.questionnaire import QuestionBank, load_content
 from tests.browser.conftest import Pages, open_pages
 
 pytestmark = pytest.mark.browser
 
 OFFICIAL = "official@shenzhen.example"
+
+
+def content_bank() -> QuestionBank:
+    """The bank new assessments are filed on, as the live server loads it."""
+    return load_content().current
 
 
 def answer(page: Page, values: dict[int, str]) -> None:
@@ -68,7 +74,8 @@ def test_answers_survive_a_step_tab_the_language_switch_a_reload_and_signing_out
     answer(page, third)
     page.locator("textarea").first.fill("Adopted by the city council.")
     expect(status).to_have_text("Saved")
-    expect(page.locator(".steps li.current .step-count")).to_have_text("9 of 10 answered")
+    planning = len(content_bank().area("planning").questions)
+    expect(page.locator(".steps li.current .step-count")).to_have_text(f"9 of {planning} answered")
     page.reload()
     expect_answers(page, first | second | third)
     expect(page.locator("textarea").first).to_have_value("Adopted by the city council.")

@@ -94,7 +94,7 @@ def test_official_fills_in_saves_resumes_submits_and_reads_the_report(pages: Pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit for review?")
     pages.check("09b-confirm-submit")
     page.get_by_role("button", name="Submit for review").click()
-    expect(page.get_by_role("status")).to_have_text("Submitted. Here is your city's report.")
+    expect(page.locator(".flash-success")).to_have_text("Submitted. Here is your city's report.")
     expect(page.locator(".headline-score")).to_contain_text("/100")
     pages.check("10-report")
 
