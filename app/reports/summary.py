@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import sqlalchemy as sa
 import yaml
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -31,7 +32,7 @@ from app.core.questionnaire import (
 from app.core.scoring import Snapshot, SnapshotCountermeasure
 from app.core.targets import LEVELS, level_score, resolve_targets
 from app.evidence.operations import evidence_of
-from app.extensions import content
+from app.extensions import content, db
 from app.models import ActionItem, Assessment
 from app.reports.insights import ReportInsights, report_insights
 from app.web.i18n import content_language
@@ -266,14 +267,23 @@ def _since_last(insights: ReportInsights, bank: QuestionBank) -> str:
     change = insights.since_last
     if change is None or len(insights.rounds) < 2:
         return _("This is the city's first finished round: the next one will show the change.")
-    before = bank.level_for(insights.rounds[-2].overall)
-    after = bank.level_for(insights.rounds[-1].overall)
+    previous, latest = insights.rounds[-2], insights.rounds[-1]
+    # The levels each round was given, weakest links included: the index alone may say more.
+    given = dict(
+        db.session.execute(
+            sa.select(Assessment.id, Assessment.level).where(
+                Assessment.id.in_((previous.assessment_id, latest.assessment_id))
+            )
+        ).all()
+    )
+    before = given.get(previous.assessment_id) or bank.level_for(previous.overall).number
+    after = given.get(latest.assessment_id) or bank.level_for(latest.overall).number
     return _(
         "The index moved %(change)+.1f points since the last round (level %(before)d → "
         "%(after)d). Countermeasures no longer needed: %(resolved)d; newly needed: %(new)d.",
         change=change.overall_change,
-        before=before.number,
-        after=after.number,
+        before=before,
+        after=after,
         resolved=len(change.resolved),
         new=len(change.new),
     )
