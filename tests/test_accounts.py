@@ -230,8 +230,8 @@ class TestUserList:
     def test_admins_see_every_user_and_the_link_to_it(
         self, app: Flask, client: FlaskClient, admin: int, official_account: int
     ) -> None:
+        assert 'href="/admin/users"' in client.get("/admin").get_data(as_text=True)
         page = client.get("/admin/users").get_data(as_text=True)
-        assert 'href="/admin/users"' in page
         assert "official@a.example" in page and ADMIN in page
         assert "City of official@a.example" in page
         assert "2 users" in page and "Last change" in page and "Active" in page
