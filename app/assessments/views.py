@@ -45,7 +45,12 @@ from app.assessments.operations import (
 )
 from app.assessments.queries import assessment_or_404, visible_assessments, visible_cities
 from app.assessments.scores import bank_for
-from app.assessments.workbook import WorkbookRefused, answers_workbook, read_answers_workbook
+from app.assessments.workbook import (
+    WorkbookProblem,
+    WorkbookRefused,
+    answers_workbook,
+    read_answers_workbook,
+)
 from app.assessments.workflow import TransitionRefused, status_history
 from app.core.questionnaire import Area, Question
 from app.evidence.operations import evidence_by_question
@@ -267,6 +272,15 @@ def review(assessment_id: int) -> str | Response:
     assessment = assessment_or_404(current_user, assessment_id)
     if (done := _editable_or_redirect(assessment)) is not None:
         return done
+    return _review_page(assessment, WorkbookUploadForm(), [])
+
+
+def _review_page(
+    assessment: Assessment,
+    workbook_form: WorkbookUploadForm,
+    workbook_problems: list[WorkbookProblem],
+) -> str:
+    """The review page, also as the answer to a refused workbook, which lists its problems."""
     bank = bank_for(assessment)
     answered = assessment.answer_values()
     return render_template(
@@ -277,8 +291,8 @@ def review(assessment_id: int) -> str | Response:
         unanswered=[q for q in bank.questions() if q.id not in answered],
         carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
         form=SubmitForm(),
-        workbook_form=WorkbookUploadForm(),
-        workbook_problems=[],
+        workbook_form=workbook_form,
+        workbook_problems=workbook_problems,
         pending_return=assessment.pending_return,
         newer_bank=_newer_bank(assessment),
     )
@@ -469,20 +483,7 @@ def upload_answers_xlsx(assessment_id: int) -> tuple[str, int] | Response:
     try:
         given = read_answers_workbook(assessment, form.workbook.data.read())
     except WorkbookRefused as refused:
-        bank = bank_for(assessment)
-        answered = assessment.answer_values()
-        return render_template(
-            "assessment/review.html",
-            assessment=assessment,
-            bank=bank,
-            answered=answered,
-            unanswered=[q for q in bank.questions() if q.id not in answered],
-            carried_over=[bank.question(q) for q in unconfirmed_carried_over(assessment)],
-            form=SubmitForm(),
-            workbook_form=form,
-            workbook_problems=refused.problems,
-            pending_return=assessment.pending_return,
-        ), 422
+        return _review_page(assessment, form, refused.problems), 422
     save_answers(assessment, given)
     audit.record("save", obj=assessment, detail="answers.xlsx")
     db.session.commit()
