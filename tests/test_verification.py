@@ -11,10 +11,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.assessments.operations import AnswerInput, save_answers
+from app.assessments.verification import verify_answer
 from app.core.verification import verified_scores
 from app.extensions import content, db
-from app.models import Assessment
+from app.models import Assessment, User
 from tests.conftest import ADMIN, OFFICIAL, bearer, get_assessment
+from tests.test_performance import statements_for
 
 QUESTION = "planning.top_level_design"
 
@@ -199,3 +201,44 @@ def test_the_exports_carry_the_verified_figures(
     (record,) = exported["items"]
     assert record["verified_scores"]["overall"] < record["scores"]["overall"]
     assert record["verified_level"] <= record["level"]
+
+
+def test_reading_verifications_costs_the_same_for_one_reviewer_or_six(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin_token: str,
+    login: Callable[..., Any],
+    make_user: Callable[..., int],
+) -> None:
+    """Each answer names who verified it: the reviewers are loaded with the answers, not one
+    query each (counted on the API's read, its list and the review page)."""
+    reviewers = [make_user(f"reviewer{n}@x.example", role="admin") for n in range(6)]
+    questions = [q.id for q in content.current.questions()][:6]
+    login(ADMIN)
+    paths = [f"/api/v1/assessments/{submitted}", "/api/v1/assessments"]
+
+    def verify_by(pairs: list[tuple[int, str]]) -> None:
+        with app.app_context():
+            assessment = db.session.get(Assessment, submitted)
+            assert assessment is not None
+            for reviewer_id, question_id in pairs:
+                reviewer = db.session.get(User, reviewer_id)
+                assert reviewer is not None
+                verify_answer(assessment, question_id, reviewer, "accepted")
+            db.session.commit()
+
+    def cost() -> list[int]:
+        counts = [statements_for(app, client, path, headers=bearer(admin_token)) for path in paths]
+        return [*counts, statements_for(app, client, f"/admin/assessments/{submitted}")]
+
+    cost()  # whatever is loaded once per process is loaded here
+    verify_by([(reviewers[0], questions[0])])
+    one = cost()
+    verify_by(list(zip(reviewers[1:], questions[1:], strict=True)))
+    six = cost()
+    shown = client.get(f"/api/v1/assessments/{submitted}", headers=bearer(admin_token))
+    assert {shown.get_json()["answers"][q]["verification"]["by"] for q in questions} == {
+        f"reviewer{n}@x.example" for n in range(6)
+    }
+    assert six == one

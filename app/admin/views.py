@@ -49,7 +49,7 @@ from app.admin.queries import (
     submissions_page,
 )
 from app.admin.standings import city_standings, parse_city_sort
-from app.assessments.queries import visible_assessments
+from app.assessments.queries import ANSWERS_AND_REVIEWERS, visible_assessments
 from app.assessments.scores import bank_for, report_snapshot
 from app.assessments.verification import (
     VerificationRefused,
@@ -106,7 +106,7 @@ def _assessment_or_404(assessment_id: int) -> Assessment:
         .options(
             sa.orm.joinedload(Assessment.city),
             sa.orm.joinedload(Assessment.author),
-            sa.orm.selectinload(Assessment.answers),
+            ANSWERS_AND_REVIEWERS,
         )
     )
     if found is None:

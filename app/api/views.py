@@ -48,7 +48,11 @@ from app.assessments.operations import (
     file_assessment,
     move_to_bank,
 )
-from app.assessments.queries import assessment_or_404, visible_assessments
+from app.assessments.queries import (
+    ANSWERS_AND_REVIEWERS,
+    assessment_or_404,
+    visible_assessments,
+)
 from app.assessments.scores import bank_for
 from app.assessments.verification import VerificationRefused, verify_answer
 from app.auth import throttling
@@ -209,7 +213,7 @@ def list_assessments() -> Any:
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
     rows = db.session.scalars(
         query.order_by(Assessment.created_at.desc(), Assessment.id.desc())
-        .options(sa.orm.joinedload(Assessment.city), sa.orm.selectinload(Assessment.answers))
+        .options(sa.orm.joinedload(Assessment.city), ANSWERS_AND_REVIEWERS)
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
@@ -318,7 +322,7 @@ def get_assessment(assessment_id: int) -> Response:
         return unchanged
 
     def build() -> str:
-        assessment = assessment_or_404(g.api_user, assessment_id)
+        assessment = assessment_or_404(g.api_user, assessment_id, ANSWERS_AND_REVIEWERS)
         found = assessment_json(assessment, lang, for_admin)
         return current_app.json.dumps({**found, **live_json(assessment, found["scores"]["areas"])})
 

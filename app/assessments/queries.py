@@ -10,9 +10,14 @@ from __future__ import annotations
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask import abort
+from sqlalchemy.orm.interfaces import ORMOption
 
 from app.extensions import db
-from app.models import Assessment, City, User
+from app.models import Answer, Assessment, City, User
+
+ANSWERS_AND_REVIEWERS = so.selectinload(Assessment.answers).joinedload(Answer.verified_by)
+"""Load option for what shows each answer's verification: the reviewer who checked it comes
+in the answers' own query, rather than one query per verified answer."""
 
 
 def in_scope(
@@ -49,13 +54,16 @@ def visible_assessments(user: User) -> sa.Select[Assessment]:
     return sa.select(Assessment).where(in_scope(user, Assessment.city_id))
 
 
-def assessment_or_404(user: User, assessment_id: int) -> Assessment:
-    """Return the assessment if the user may see it; another city's is a plain 404."""
+def assessment_or_404(user: User, assessment_id: int, *loading: ORMOption) -> Assessment:
+    """Return the assessment if the user may see it; another city's is a plain 404.
+
+    ``loading`` adds load options (such as ``ANSWERS_AND_REVIEWERS``) for what the caller reads.
+    """
     found = db.session.scalar(
         visible_assessments(user)
         .where(Assessment.id == assessment_id)
         # The snapshot is parsed only where it is used: a cached report or JSON never needs it.
-        .options(so.joinedload(Assessment.city), so.defer(Assessment.score_snapshot))
+        .options(so.joinedload(Assessment.city), so.defer(Assessment.score_snapshot), *loading)
     )
     if found is None:
         abort(404)
