@@ -3,12 +3,17 @@ the review page, the report and the API; approval with unverified answers asks f
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from docx import Document
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_babel import gettext
+from pypdf import PdfReader
 
 from app.assessments.operations import AnswerInput, save_answers
 from app.assessments.verification import verify_answer
@@ -242,3 +247,76 @@ def test_reading_verifications_costs_the_same_for_one_reviewer_or_six(
         f"reviewer{n}@x.example" for n in range(6)
     }
     assert six == one
+
+
+def answers_section(page: str) -> str:
+    return page[page.index('id="answers-heading"') :]
+
+
+@pytest.mark.parametrize(
+    ("lang", "accepted", "adjusted", "unverified", "column"),
+    [
+        ("en", "Accepted", "Adjusted → ", "Not verified yet", "Verification"),
+        ("zh", "已认可", "已调整 → ", "尚未核验", "核验"),
+    ],
+)
+def test_the_answers_table_gives_each_answers_check_on_the_page_in_the_pdf_and_in_word(
+    app: Flask,
+    client: FlaskClient,
+    submitted: int,
+    admin_token: str,
+    login: Callable[..., Any],
+    lang: str,
+    accepted: str,
+    adjusted: str,
+    unverified: str,
+    column: str,
+) -> None:
+    patch(client, admin_token, submitted, {"status": "adjusted", "value": "1", "reason": "No plan"})
+    patch(client, admin_token, submitted, {"status": "accepted"}, "planning.coordination")
+    login(OFFICIAL)
+
+    page = client.get(f"/assessments/{submitted}/report?lang={lang}").get_data(as_text=True)
+    table = answers_section(page)
+    assert f'<th scope="col">{column}</th>' in table
+    assert accepted in table and adjusted in table and "No plan" in table
+    adjusted_cell = table[: table.index("No plan")].rsplit('<td class="verification">', 1)[1]
+    assert adjusted_cell.startswith(adjusted)
+    assert re.match(r"<strong>\D*1\D*</strong>", adjusted_cell.removeprefix(adjusted))
+    assert unverified in table
+    # every question is answered, so each has a check, made or not
+    assert table.count('class="verification"') == len(list(content.current.questions()))
+
+    pdf = client.get(f"/assessments/{submitted}/report.pdf?lang={lang}")
+    assert pdf.status_code == 200
+    text = "".join("".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    appendix = text[text.rindex("".join(answers_heading(app, lang).split())) :]
+    assert "".join(accepted.split()) in appendix and "Noplan" in appendix
+    assert "".join(unverified.split()) in appendix
+
+    docx = client.get(f"/assessments/{submitted}/report.docx?lang={lang}")
+    word = Document(io.BytesIO(docx.data))
+    answers = word.tables[-1]
+    assert column in [c.text for c in answers.rows[0].cells]
+    cells = [c.text for t in word.tables for row in t.rows for c in row.cells]
+    assert accepted in cells
+    assert any(c.startswith(adjusted) and c.endswith("No plan") for c in cells)
+
+
+def answers_heading(app: Flask, lang: str) -> str:
+    with app.test_request_context(f"/?lang={lang}"):
+        return str(gettext("All answers"))
+
+
+def test_a_draft_report_has_no_verification_column(
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    login: Callable[..., Any],
+) -> None:
+    draft = make_assessment(make_user(OFFICIAL), level="3")
+    login(OFFICIAL)
+    page = client.get(f"/assessments/{draft}/report?lang=en").get_data(as_text=True)
+    assert '<th scope="col">Verification</th>' not in answers_section(page)
+    word = Document(io.BytesIO(client.get(f"/assessments/{draft}/report.docx?lang=en").data))
+    assert "Verification" not in [c.text for c in word.tables[-1].rows[0].cells]

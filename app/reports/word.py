@@ -22,9 +22,9 @@ from docx.text.paragraph import Paragraph
 from flask_babel import format_date
 from flask_babel import gettext as _
 
-from app.core.questionnaire import QuestionBank
+from app.core.questionnaire import Question, QuestionBank
 from app.core.scoring import Snapshot
-from app.models import Assessment
+from app.models import Answer, Assessment
 from app.reports.summary import Briefing, Recommendation
 from app.web.templating import display_zone
 
@@ -275,24 +275,48 @@ def report_docx(
     )
 
     writer.heading(_("Appendix: all answers"), 1)
+    # As on the report's page: the reviewer's check of each answer once there can be one.
+    reviewed = assessment.submitted_at is not None
     for area in bank.areas:
         writer.heading(area.title.get(lang), 2)
         rows = []
         for question in area.questions:
             answer = assessment.answer_for(question.id)
-            option = None if answer is None else question.option(answer.value)
-            if option is None:
-                shown = _("Not answered")
-            elif option.kind == "level":
-                shown = _("Level %(n)s", n=option.value) + _(": ") + option.label.get(lang)
-            else:
-                shown = option.label.get(lang)
-            rows.append(
-                [
-                    f"{question.text.get(lang)} §{question.paper_section}",
-                    shown,
-                    answer.comment if answer is not None else "",
-                ]
+            row = [
+                f"{question.text.get(lang)} §{question.paper_section}",
+                _answer_shown(question, None if answer is None else answer.value, lang),
+                answer.comment if answer is not None else "",
+            ]
+            if reviewed:
+                row.append(_verification_shown(question, answer, lang))
+            rows.append(row)
+        if reviewed:
+            writer.table(
+                [_("Question"), _("Answer"), _("Comment"), _("Verification")],
+                rows,
+                [48, 40, 30, 38],
             )
-        writer.table([_("Question"), _("Answer"), _("Comment")], rows, [60, 60, 36])
+        else:
+            writer.table([_("Question"), _("Answer"), _("Comment")], rows, [60, 60, 36])
     return writer.save()
+
+
+def _answer_shown(question: Question, value: str | None, lang: str) -> str:
+    option = None if value is None else question.option(value)
+    if option is None:
+        return _("Not answered")
+    if option.kind == "level":
+        return _("Level %(n)s", n=option.value) + _(": ") + option.label.get(lang)
+    return option.label.get(lang)
+
+
+def _verification_shown(question: Question, answer: Answer | None, lang: str) -> str:
+    """The reviewer's check of the answer, worded as in the report's answers table."""
+    if answer is None:
+        return ""
+    if answer.verification_status == "accepted":
+        return _("Accepted")
+    if answer.verification_status == "adjusted":
+        adjusted_to = _answer_shown(question, answer.verified_value, lang)
+        return f"{_('Adjusted')} → {adjusted_to}\n{_('Reason:')} {answer.verification_reason}"
+    return _("Not verified yet")
