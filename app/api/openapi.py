@@ -190,6 +190,20 @@ SCHEMAS: dict[str, Schema] = {
         {
             "answers": {"type": "object", "additionalProperties": _ref("AnswerIn")},
             "submit": {"type": "boolean", "default": False},
+            "carry_over": {
+                "type": "boolean",
+                "default": False,
+                "description": "start from the answers of the city's latest submitted or "
+                "approved round, each marked carried_over until confirmed; answers in the body "
+                "replace the copies and count as confirmed. 422 when the city has no such round "
+                "(nothing is stored)",
+            },
+            "confirm_carried_over": {
+                "type": "boolean",
+                "default": False,
+                "description": "with submit: submit carried-over answers not confirmed yet as "
+                "they are; without it such a submission is 409, listing them under carried_over",
+            },
             "city_id": {
                 **ID,
                 "description": "required for admins; ignored for officials, who always file "
@@ -261,7 +275,15 @@ SCHEMAS: dict[str, Schema] = {
                 "peers": ANY_OBJECT,
                 "resident_survey": _nullable(ANY_OBJECT),
                 "departments": _nullable(ANY_OBJECT),
-            }
+            },
+            {
+                "carried_over_count": {
+                    "type": "integer",
+                    "minimum": 0,
+                    "description": "only in the answer to a filing with carry_over: how many "
+                    "answers were copied from the previous round",
+                }
+            },
         ),
         "description": "The full shape is described field by field in docs/api.md.",
     },
@@ -415,6 +437,27 @@ SCHEMAS: dict[str, Schema] = {
         }
     ),
     "EvidenceList": _object({"items": {"type": "array", "items": _ref("EvidenceFile")}}),
+    "SubmissionIn": _object(
+        {},
+        {
+            "confirm_carried_over": {
+                "type": "boolean",
+                "default": False,
+                "description": "submit answers carried over from the previous round that were "
+                "not confirmed, as they are",
+            }
+        },
+    ),
+    "Confirmation": _object(
+        {
+            "question_id": STRING,
+            "carried_over": {**BOOLEAN, "description": "always false once confirmed"},
+            "unconfirmed_carried_over": {
+                **QUESTION_IDS,
+                "description": "the answers still carried over and not confirmed",
+            },
+        }
+    ),
 }
 
 _ERROR_TEXT = {
@@ -491,6 +534,11 @@ def _call(
     if body is not None:
         operation["requestBody"] = _body(body)
     operation["security"] = security or []
+    return operation
+
+
+def _optional_body(operation: dict[str, Any]) -> dict[str, Any]:
+    operation["requestBody"]["required"] = False
     return operation
 
 
@@ -735,6 +783,28 @@ PATHS: dict[str, dict[str, Any]] = {
             (400, 401, 404, 409),
             (FILE_ID,),
         ),
+    },
+    "/assessments/{assessment_id}/submission": {
+        "post": _optional_body(
+            _call(
+                "Submit a draft or a returned assessment once every question is answered (422 "
+                "lists those that are not); unconfirmed carried-over answers are 409, listed under "
+                "carried_over, unless confirm_carried_over is true. The body may be empty",
+                {"200": _json(_ref("Assessment"))},
+                (400, 401, 404, 409, 422),
+                (ASSESSMENT_ID, LANG),
+                "SubmissionIn",
+            )
+        )
+    },
+    "/assessments/{assessment_id}/answers/{question_id}/confirmation": {
+        "post": _call(
+            "Confirm an answer carried over from the previous round as it stands, as saving "
+            "it on its page does; an answer not carried over is left as it is",
+            {"200": _json(_ref("Confirmation"))},
+            (400, 401, 404, 409),
+            (ASSESSMENT_ID, QUESTION_ID),
+        )
     },
     "/assessments/{assessment_id}/answers/{question_id}/verification": {
         "patch": _call(

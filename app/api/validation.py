@@ -46,6 +46,8 @@ class AssessmentBody:
     answers: dict[str, AnswerInput]
     submit: bool
     city: City
+    carry_over: bool = False
+    confirm_carried_over: bool = False
 
 
 def _answer(bank: QuestionBank, qid: str, given: Any) -> AnswerInput | str:
@@ -100,10 +102,16 @@ def parse_assessment_body(
         if answer_errors:
             errors["answers"] = first_problems(answer_errors)
 
+    flags = {name: body.get(name, False) for name in ("carry_over", "confirm_carried_over")}
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            errors[name] = "must be true or false"
+
     submit = body.get("submit", False)
     if not isinstance(submit, bool):
         errors["submit"] = "must be true or false"
-    elif submit and "answers" not in errors:
+    # Answers carried over count too: a carried-over draft is checked whole once they are in.
+    elif submit and "answers" not in errors and flags["carry_over"] is not True:
         missing = [q.id for q in bank.questions() if q.id not in answers]
         if missing:
             errors["unanswered"] = missing
@@ -128,7 +136,13 @@ def parse_assessment_body(
 
     if errors or city is None:
         return 422, errors
-    return AssessmentBody(answers, bool(submit), city)
+    return AssessmentBody(
+        answers,
+        bool(submit),
+        city,
+        carry_over=flags["carry_over"] is True,
+        confirm_carried_over=flags["confirm_carried_over"] is True,
+    )
 
 
 def _json_object(request: Request) -> dict[str, Any] | tuple[int, dict[str, Any]]:

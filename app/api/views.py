@@ -43,10 +43,17 @@ from app.api.validation import (
     parse_targets_body,
 )
 from app.assessments.operations import (
+    IncompleteAssessment,
     MoveRefused,
     bank_move_for,
+    carry_over_previous_round,
+    confirm_carried_over,
     file_assessment,
     move_to_bank,
+    previous_round,
+    save_answers,
+    submit_assessment,
+    unconfirmed_carried_over,
 )
 from app.assessments.queries import (
     ANSWERS_AND_REVIEWERS,
@@ -55,6 +62,7 @@ from app.assessments.queries import (
 )
 from app.assessments.scores import bank_for
 from app.assessments.verification import VerificationRefused, verify_answer
+from app.assessments.workflow import TransitionRefused
 from app.auth import throttling
 from app.auth.tokens import revoke_bearer_token, token_required, unauthorized
 from app.departments.operations import DuplicateDepartment, invite_department
@@ -119,6 +127,15 @@ VERIFICATION_REFUSALS = {
     "value": (422, "value", "must be one of the question's answer values"),
     "reason": (422, "reason", "required when adjusting, at most 5000 characters"),
 }
+
+NOT_EDITABLE = "only a draft or a returned assessment takes changes"
+NO_PREVIOUS_ROUND = (
+    "the city has no finished (submitted or approved) round to carry answers over from"
+)
+UNCONFIRMED = (
+    "answers carried over from the previous round are not confirmed yet (listed under "
+    "carried_over): confirm them, or send confirm_carried_over: true to submit them as they are"
+)
 
 PAPER_REFUSALS = {
     "closed": "the survey has closed: paper questionnaires can no longer be typed in",
@@ -295,6 +312,8 @@ def create_assessment() -> Any:
     if not isinstance(parsed, AssessmentBody):
         status, errors = parsed
         return _bad_request(errors, status)
+    if parsed.carry_over:
+        return _file_carried_over(parsed)
     assessment = file_assessment(
         g.api_user, parsed.city, parsed.answers, submit=parsed.submit, source="api"
     )
@@ -307,6 +326,89 @@ def create_assessment() -> Any:
     return jsonify(
         assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
     ), 201
+
+
+def _file_carried_over(parsed: AssessmentBody) -> Any:
+    """A new draft that starts from the city's previous round, as the page's "carry over" box
+    does: the answers in the body replace the copies and are confirmed, the others stay marked
+    until confirmed. A client that asked for copies is told when there is nothing to copy
+    (the page, read by a person, says so and starts an empty draft)."""
+    if previous_round(parsed.city.id) is None:
+        return _bad_request({"carry_over": NO_PREVIOUS_ROUND}, 422)
+    assessment = file_assessment(g.api_user, parsed.city, {}, submit=False, source="api")
+    copied = carry_over_previous_round(assessment)
+    save_answers(assessment, parsed.answers)
+    audit.record("save", obj=assessment, detail="api carry over")
+    if parsed.submit and (refused := _submit(assessment, parsed.confirm_carried_over)):
+        return refused
+    db.session.commit()
+    found = assessment_json(
+        assessment, content_language(), for_admin=g.api_user.is_national_reviewer
+    )
+    return jsonify({**found, "carried_over_count": copied}), 201
+
+
+def _submit(assessment: Assessment, confirmed: bool) -> tuple[Response, int] | None:
+    """Submit as the page's button does, asking first about unconfirmed carried-over answers;
+    the refusal to answer with (nothing is stored), or None once submitted."""
+    refusal: tuple[int, dict[str, Any]] | None = None
+    if (unconfirmed := unconfirmed_carried_over(assessment)) and not confirmed:
+        refusal = 409, {"carried_over": unconfirmed, "confirm_carried_over": UNCONFIRMED}
+    else:
+        try:
+            submit_assessment(assessment, g.api_user)
+        except IncompleteAssessment as missing:
+            refusal = 422, {"unanswered": missing.unanswered}
+        except TransitionRefused:
+            refusal = 409, {"assessment": NOT_EDITABLE}
+    if refusal is not None:
+        db.session.rollback()
+        return _bad_request(refusal[1], refusal[0])
+    audit.record("submit", obj=assessment, detail="api")
+    return None
+
+
+@bp.post("/assessments/<int:assessment_id>/submission")
+@token_required
+def submit(assessment_id: int) -> Any:
+    """Submit a draft or a returned assessment; ``{"confirm_carried_over": true}`` submits
+    answers carried over from the previous round that were not confirmed."""
+    assessment = assessment_or_404(g.api_user, assessment_id, ANSWERS_AND_REVIEWERS)
+    body = request.get_json(silent=True) if request.get_data(cache=True) else {}
+    if not isinstance(body, dict):
+        return _bad_request({"body": "must be a JSON object, or empty"})
+    confirmed = body.get("confirm_carried_over", False)
+    if not isinstance(confirmed, bool):
+        return _bad_request({"confirm_carried_over": "must be true or false"}, 422)
+    if not assessment.is_editable:
+        return _bad_request({"assessment": NOT_EDITABLE}, 409)
+    if refused := _submit(assessment, confirmed):
+        return refused
+    db.session.commit()
+    return jsonify(
+        assessment_json(assessment, content_language(), for_admin=g.api_user.is_national_reviewer)
+    )
+
+
+@bp.post("/assessments/<int:assessment_id>/answers/<question_id>/confirmation")
+@token_required
+def confirm_answer(assessment_id: int, question_id: str) -> Any:
+    """Confirm an answer carried over from the previous round as it stands, as saving it on
+    its page does; answers which carried-over answers are still unconfirmed."""
+    assessment = assessment_or_404(g.api_user, assessment_id)
+    if not assessment.is_editable:
+        return _bad_request({"assessment": NOT_EDITABLE}, 409)
+    if confirm_carried_over(assessment, question_id) is None:
+        return _bad_request({"question_id": "this assessment has no answer to that question"}, 404)
+    audit.record("save", obj=assessment, detail=f"api confirm {question_id}")
+    db.session.commit()
+    return jsonify(
+        {
+            "question_id": question_id,
+            "carried_over": False,
+            "unconfirmed_carried_over": unconfirmed_carried_over(assessment),
+        }
+    )
 
 
 @bp.get("/assessments/<int:assessment_id>")

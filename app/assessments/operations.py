@@ -161,22 +161,23 @@ def save_answers(assessment: Assessment, answers: Mapping[str, AnswerInput]) -> 
     db.session.flush()
 
 
+def previous_round(city_id: int) -> Assessment | None:
+    """The city's latest finished (submitted or approved) round: what a new draft carries over."""
+    return db.session.scalar(
+        sa.select(Assessment)
+        .where(Assessment.city_id == city_id, Assessment.status.in_(FINISHED_STATUSES))
+        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
+        .limit(1)
+    )
+
+
 def carry_over_previous_round(assessment: Assessment) -> int:
     """Copy the answers of the city's latest finished round into a new draft, each marked
     carried over until an official confirms it; how many were copied.
 
     Only questions of the draft's bank whose value is still one of their answers are copied.
     """
-    previous = db.session.scalar(
-        sa.select(Assessment)
-        .where(
-            Assessment.city_id == assessment.city_id,
-            Assessment.id != assessment.id,
-            Assessment.status.in_(FINISHED_STATUSES),
-        )
-        .order_by(Assessment.submitted_at.desc(), Assessment.id.desc())
-        .limit(1)
-    )
+    previous = previous_round(assessment.city_id)
     if previous is None:
         return 0
     bank = bank_for(assessment)
@@ -203,6 +204,17 @@ def carry_over_previous_round(assessment: Assessment) -> int:
 def unconfirmed_carried_over(assessment: Assessment) -> list[str]:
     """The questions whose answer was carried over and not yet confirmed by saving it."""
     return [a.question_id for a in assessment.answers if a.carried_over]
+
+
+def confirm_carried_over(assessment: Assessment, question_id: str) -> Answer | None:
+    """Confirm a carried-over answer as it stands, as saving it unchanged would; None when the
+    draft has no answer to that question. Confirming an answer given anew changes nothing."""
+    answer = assessment.answer_for(question_id)
+    if answer is not None and answer.carried_over:
+        answer.carried_over = False
+        assessment.updated_at = utcnow()
+        db.session.flush()
+    return answer
 
 
 def submit_assessment(assessment: Assessment, actor: User | None = None) -> None:
