@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import zipfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from app import create_app
 from app.evidence.content_types import sniff
 from app.evidence.operations import safe_filename
 from app.extensions import content, db
@@ -313,3 +316,25 @@ def test_the_report_lists_the_files_and_counts_the_answers_they_back(
     assert printed.status_code == 200
     text = "".join(p.extract_text() or "" for p in PdfReader(io.BytesIO(printed.data)).pages)
     assert "plan.pdf" in text and "photo.png" in text
+
+
+@pytest.mark.skipif(
+    bool(os.environ.get("TEST_DATABASE_URL")), reason="SQLite's backup command; pg_dump otherwise"
+)
+def test_the_backup_holds_the_files(
+    app: Flask, client: FlaskClient, draft: int, token_a: str, tmp_path: Path
+) -> None:
+    """docs/deploy.md: the files live in the database, so its backup is all there is to keep."""
+    uploaded = upload(client, token_a, draft, PDF).get_json()
+    backup = tmp_path / "backups" / "cityready.sqlite"
+    backup.parent.mkdir()
+    assert app.test_cli_runner().invoke(args=["backup", str(backup)]).exit_code == 0
+    restored = create_app(
+        {**app.config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{backup}", "SERVER_NAME": None}
+    )
+    served = restored.test_client().get(
+        f"/api/v1/evidence/{uploaded['id']}", headers=bearer(token_a)
+    )
+    assert served.status_code == 200 and served.data == PDF
+    with restored.app_context():
+        db.engine.dispose()

@@ -1,7 +1,8 @@
 """Two app servers behind one (pretend) proxy, sharing one PostgreSQL database and one Redis:
-what one writes the other serves, a session from one works on the other, the sign-in
-throttle counts the failures made on both, and a report a job worker rendered is downloaded
-from either. Needs TEST_DATABASE_URL and TEST_REDIS_URL."""
+what one writes the other serves, an evidence file uploaded through one is downloaded through
+the other, a session from one works on the other, the sign-in throttle counts the failures made
+on both, and a report a job worker rendered is downloaded from either. Needs TEST_DATABASE_URL
+and TEST_REDIS_URL."""
 
 from __future__ import annotations
 
