@@ -199,6 +199,8 @@ ROUTES: dict[tuple[str, str], Access] = {
     ("reports.api_report_docx", "GET"): _access("city", 200),
     ("reports.api_ledger_xlsx", "GET"): _access("city", 200),
     ("api.verify", "PATCH"): _access("review", 422),
+    ("api.submit", "POST"): _access("city", 409),
+    ("api.confirm_answer", "POST"): _access("city", 409),
     ("api.upload_evidence", "POST"): _access("city", 409),
     ("api.list_evidence", "GET"): _access("city", 200),
     ("api.download_evidence", "GET"): _access("city", 200),
