@@ -370,3 +370,10 @@ def test_only_writes_other_cities_are_shown_advance_the_shared_version(
         other.city.name = "Renamed"
         db.session.commit()
         assert shared_versions()[other.city_id] == approved[other.city_id] + 2
+        other_id, other_city = other.id, other.city_id
+        db.session.expunge_all()
+        unread = db.session.get_one(Assessment, other_id)
+        db.session.expire(unread)
+        unread.paper_form_id = "X-3"  # its status never read: it may be an approved round
+        db.session.commit()
+        assert shared_versions()[other_city] == approved[other_city] + 3
