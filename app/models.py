@@ -21,6 +21,8 @@ STATUSES = ("draft", "submitted", "approved", "returned")
 EDITABLE_STATUSES = ("draft", "returned")
 FINISHED_STATUSES = ("submitted", "approved")
 """Rounds whose answers are final: a draft or a returned assessment may still change."""
+PEER_STATUS = "approved"
+"""The one status in which a city's round is compared with other cities': reviewed."""
 SOURCES = ("web", "api", "paper")
 """How an assessment's answers arrived: the pages, the API, or keyed in from a paper form."""
 COMMENT_MAX_LENGTH = 5000
@@ -75,6 +77,8 @@ class City(Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime(), default=utcnow)
     data_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
     """Advanced by every write to a row of this city's data (``app.platform.data_version``)."""
+    shared_version: so.Mapped[int] = so.mapped_column(default=0, server_default="0")
+    """Advanced by every write to a row of this city's that other cities' reports show."""
     # None for cities that existed before provinces did, until an admin places them.
     province_id: so.Mapped[int | None] = so.mapped_column(sa.ForeignKey("province.id"), index=True)
     tier: so.Mapped[str | None] = so.mapped_column(sa.String(20))

@@ -36,6 +36,7 @@ from app.models import (
     User,
 )
 from app.platform import data_version
+from app.reports.peers import latest_approved_per_city
 from app.surveys.operations import open_survey
 from tests.conftest import bearer
 
@@ -248,3 +249,131 @@ def test_a_renamed_city_shows_at_once_on_every_page_that_names_it(
         db.session.commit()
     for page in pages:
         assert "Renamed City" in shown(page) and "City of peer0@p.example" not in shown(page), page
+
+
+def _tables_read(app: Flask, read: Callable[[], object]) -> set[str]:
+    """The tables named by every statement ``read`` executes."""
+    names: set[str] = set()
+
+    def record(connection: Any, clause: Any, *args: Any) -> None:
+        names.update(
+            element.name
+            for element in sa.sql.visitors.iterate(clause)
+            if isinstance(element, sa.Table)
+        )
+
+    sa.event.listen(db.engine, "before_execute", record)
+    try:
+        read()
+    finally:
+        sa.event.remove(db.engine, "before_execute", record)
+    return names
+
+
+def test_the_peer_comparison_reads_only_models_shown_to_other_cities(
+    app: Flask, five_approved: list[int]
+) -> None:
+    shown = {model.__table__.name for model in data_version.SHOWN_TO_OTHER_CITIES}
+    with app.app_context():
+        read = _tables_read(app, latest_approved_per_city)
+    assert read, "the comparison was read"
+    assert read <= shown, f"read by peers, not in SHOWN_TO_OTHER_CITIES: {read - shown}"
+
+
+def _city_of(connection: sa.Connection, row: Any) -> int | None:
+    model = type(row)
+    column, parent = data_version.CITY_OF[model]
+    if parent is None:
+        return getattr(row, column)  # type: ignore[no-any-return]
+    cities = data_version._resolve(connection, {parent: {getattr(row, column)}})
+    return next(iter(cities), None)
+
+
+@pytest.mark.parametrize("reader", ["official@one.example", "admin@x.example"])
+def test_a_report_loads_no_row_of_another_city_but_those_shown_to_other_cities(
+    app: Flask,
+    client: FlaskClient,
+    world: dict[str, int],
+    login: Callable[..., Any],
+    api_token: Callable[..., str],
+    reader: str,
+) -> None:
+    """What the report reads beyond its own city's rows is keyed by the shared version alone;
+    a model read there that is not classified fails here."""
+    with app.app_context():
+        admin = db.session.scalars(sa.select(User).where(User.role == "admin")).one()
+        other = db.session.scalars(
+            sa.select(Assessment).where(Assessment.city_id != world["city"])
+        ).one()
+        approve_assessment(other, admin)
+        db.session.commit()
+    headers = bearer(api_token(reader))
+    login(reader)
+    loaded: list[Any] = []
+
+    def record(row: Any, context: Any) -> None:
+        loaded.append(row)
+
+    sa.event.listen(db.Model, "load", record, propagate=True)
+    try:
+        for url in (
+            f"/assessments/{world['assessment']}/report",
+            f"/api/v1/assessments/{world['assessment']}",
+        ):
+            assert client.get(url, headers=headers).status_code == 200, url
+    finally:
+        sa.event.remove(db.Model, "load", record)
+    assert any(isinstance(row, Answer) for row in loaded), "the report's own rows were seen"
+    with app.app_context():
+        connection = db.session.connection()
+        elsewhere = [
+            row
+            for row in loaded
+            if type(row) in data_version.CITY_OF
+            and type(row) is not User  # the reader, and authors shown through their city's rows
+            and _city_of(connection, row) != world["city"]
+        ]
+    unclassified = [
+        row
+        for row in elsewhere
+        if not data_version.SHOWN_TO_OTHER_CITIES.get(type(row), lambda row: False)(row)
+    ]
+    assert not unclassified, f"another city's rows read, not SHOWN_TO_OTHER_CITIES: {unclassified}"
+
+
+def test_only_writes_other_cities_are_shown_advance_the_shared_version(
+    app: Flask, world: dict[str, int]
+) -> None:
+    def shared_versions() -> dict[int, int]:
+        return dict(db.session.execute(sa.select(City.id, City.shared_version)).all())
+
+    with app.app_context():
+        admin = db.session.scalars(sa.select(User).where(User.role == "admin")).one()
+        other = db.session.scalars(
+            sa.select(Assessment).where(Assessment.city_id != world["city"])
+        ).one()
+        before = shared_versions()
+        next(iter(other.answers)).comment = "a draft's comment"
+        other.author.language = "zh"
+        db.session.commit()
+        assert shared_versions() == before, "nothing another city shows"
+        approve_assessment(other, admin)
+        db.session.commit()
+        approved = shared_versions()
+        assert approved[other.city_id] == before[other.city_id] + 1
+        assert {k: v for k, v in approved.items() if k != other.city_id} == {
+            k: v for k, v in before.items() if k != other.city_id
+        }
+        other.paper_form_id = "X-2"  # an approved round: shown to every other city
+        db.session.commit()
+        assert shared_versions()[other.city_id] == approved[other.city_id] + 1
+        other.city.name = "Renamed"
+        db.session.commit()
+        assert shared_versions()[other.city_id] == approved[other.city_id] + 2
+        other_id, other_city = other.id, other.city_id
+        db.session.expunge_all()
+        unread = db.session.get_one(Assessment, other_id)
+        db.session.expire(unread)
+        unread.paper_form_id = "X-3"  # its status never read: it may be an approved round
+        db.session.commit()
+        assert shared_versions()[other_city] == approved[other_city] + 3

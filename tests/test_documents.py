@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -18,11 +19,12 @@ from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_babel import get_locale
 
+from app.assessments.workflow import approve_assessment
 from app.extensions import db
-from app.models import Assessment, StoredDocument, utcnow
+from app.models import Assessment, City, StoredDocument, Target, User, utcnow
 from app.platform import jobs
 from app.reports import documents
-from tests.conftest import bearer
+from tests.conftest import PASSWORD, bearer
 
 REDIS = os.environ.get("TEST_REDIS_URL", "")
 
@@ -39,8 +41,13 @@ def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
-def use_builder(monkeypatch: pytest.MonkeyPatch, build: Callable[[Assessment], bytes]) -> None:
-    monkeypatch.setitem(documents.KINDS, "pdf", documents.DocumentKind("application/pdf", build))
+def use_builder(
+    monkeypatch: pytest.MonkeyPatch, build: Callable[[Assessment], bytes], kind: str = "pdf"
+) -> None:
+    """Build ``kind`` with ``build``, and every other kind with a quick stand-in."""
+    for name, found in documents.KINDS.items():
+        builder = build if name == kind else lambda _assessment: b"stand-in"
+        monkeypatch.setitem(documents.KINDS, name, replace(found, build=builder))
 
 
 @pytest.fixture
@@ -57,9 +64,13 @@ def built(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, str]]:
     return renders
 
 
-def stored(app: Flask) -> list[tuple[str, str]]:
+def stored(app: Flask, kind: str = "pdf") -> list[tuple[str, str]]:
     with app.app_context():
-        rows = db.session.execute(sa.select(StoredDocument.language, StoredDocument.status))
+        rows = db.session.execute(
+            sa.select(StoredDocument.language, StoredDocument.status).where(
+                StoredDocument.kind == kind
+            )
+        )
         return sorted((language, status) for language, status in rows)
 
 
@@ -284,3 +295,167 @@ def test_a_background_render_builds_its_links_on_a_host_the_app_trusts(
     use_builder(monkeypatch, with_links)
     make_assessment(make_user(), "3", submit=True)
     wait_until(lambda: stored(app) == [("en", "done"), ("zh", "done")])
+
+
+@pytest.fixture
+def other_city(app: Flask, make_user: Callable[..., int]) -> int:
+    """An official of a second city, made before the first city's report is rendered."""
+    return make_user("official@ningbo.example")
+
+
+def renders_of(built: list[tuple[int, str]], assessment_id: int) -> int:
+    return sum(1 for rendered, _language in built if rendered == assessment_id)
+
+
+def test_writes_in_another_city_leave_the_stored_pdf_current(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    official_token: str,
+    other_city: int,
+    make_assessment: Callable[..., int],
+    built: list[tuple[int, str]],
+) -> None:
+    assessment_id = make_assessment(official, "3", submit=True)
+    wait_until(lambda: stored(app) == [("en", "done"), ("zh", "done")])
+    reads = [
+        (f"/assessments/{assessment_id}/report.pdf", {}),
+        (f"/assessments/{assessment_id}/report", {}),
+        (f"/api/v1/assessments/{assessment_id}", bearer(official_token)),
+    ]
+    tags = [client.get(url, headers=headers).headers["ETag"] for url, headers in reads]
+    # The other city's official saves a language, keeps a draft, then files a second round.
+    neighbour = app.test_client()
+    neighbour.post("/login", data={"email": "official@ningbo.example", "password": PASSWORD})
+    assert neighbour.get("/assessments?lang=zh").status_code == 200
+    make_assessment(other_city, "2")
+    filed = make_assessment(other_city, "4", submit=True)
+    wait_until(lambda: renders_of(built, filed) == 2)
+    for (url, headers), tag in zip(reads, tags, strict=True):
+        assert client.get(url, headers={**headers, "If-None-Match": tag}).status_code == 304, url
+    download = client.get(reads[0][0])
+    assert download.status_code == 200 and download.data == b"%PDF-fake en"
+    assert renders_of(built, assessment_id) == 2, "served from storage, not rendered again"
+
+
+@pytest.mark.parametrize("change", ["peer approved", "own target", "peer renamed"])
+def test_what_the_report_shows_from_anywhere_makes_its_pdf_stale(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    other_city: int,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    built: list[tuple[int, str]],
+    change: str,
+) -> None:
+    reviewer_id = make_user("admin@x.example", role="admin")
+    peer = make_assessment(other_city, "4", submit=True)
+    assessment_id = make_assessment(official, "3", submit=True)
+    url = f"/assessments/{assessment_id}/report.pdf"
+
+    def approve_peer() -> None:
+        with app.app_context():
+            reviewer = db.session.get_one(User, reviewer_id)
+            approve_assessment(db.session.get_one(Assessment, peer), reviewer)
+            db.session.commit()
+
+    if change == "peer renamed":  # a peer the report shows, by name, to admins
+        approve_peer()
+    wait_until(lambda: renders_of(built, assessment_id) >= 2)
+    first = client.get(url).headers["ETag"]
+    renders = renders_of(built, assessment_id)
+    with app.app_context():
+        if change == "peer approved":
+            approve_peer()
+        elif change == "own target":
+            own_city = db.session.get_one(User, official).city_id
+            db.session.add(Target(city_id=own_city, scope="planning", level=5))
+            db.session.commit()
+        else:
+            db.session.get_one(City, db.session.get_one(User, other_city).city_id).name = "改名"
+            db.session.commit()
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["ETag"] != first
+    assert renders_of(built, assessment_id) > renders
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def test_a_submission_stores_its_word_report_ahead_for_the_site_and_the_api(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    official_token: str,
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    renders: list[str] = []
+
+    def build(assessment: Assessment) -> bytes:
+        renders.append(str(get_locale()))
+        return f"PK-fake {get_locale()}".encode()
+
+    use_builder(monkeypatch, build, kind="docx")
+    assessment_id = make_assessment(official, "3", submit=True)
+    wait_until(lambda: stored(app, "docx") == [("en", "done"), ("zh", "done")])
+    assert sorted(renders) == ["en", "zh"]
+    site = client.get(f"/assessments/{assessment_id}/report.docx")
+    assert site.status_code == 200 and site.data == b"PK-fake en"
+    assert site.mimetype == DOCX
+    assert site.headers["Content-Disposition"] == (
+        f'attachment; filename="cityready-report-{assessment_id}.docx"'
+    )
+    api = client.get(
+        f"/api/v1/assessments/{assessment_id}/report.docx", headers=bearer(official_token)
+    )
+    assert api.status_code == 200 and api.data == b"PK-fake en"
+    chinese = client.get(
+        f"/assessments/{assessment_id}/report.docx", headers={"Accept-Language": "zh"}
+    )
+    assert chinese.data == b"PK-fake zh"
+    assert len(renders) == 2, "served from storage, not built again"
+    again = client.get(
+        f"/assessments/{assessment_id}/report.docx", headers={"If-None-Match": site.headers["ETag"]}
+    )
+    assert again.status_code == 304
+
+
+def test_while_the_word_report_is_made_its_downloads_are_a_prompt_503(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    official_token: str,
+    make_assessment: Callable[..., int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    release = threading.Event()
+
+    def slow(assessment: Assessment) -> bytes:
+        release.wait(30)
+        return b"PK-slow"
+
+    use_builder(monkeypatch, slow, kind="docx")
+    app.config["DOCUMENT_WAIT_SECONDS"] = 0.5
+    assessment_id = make_assessment(official, "3", submit=True)
+    for url, headers in (
+        (f"/assessments/{assessment_id}/report.docx", {}),
+        (f"/api/v1/assessments/{assessment_id}/report.docx", bearer(official_token)),
+    ):
+        refused = client.get(url, headers=headers)
+        assert refused.status_code == 503, url
+        assert int(refused.headers["Retry-After"]) >= 1
+    release.set()
+    wait_until(lambda: client.get(f"/assessments/{assessment_id}/report.docx").status_code == 200)
+
+
+def test_a_draft_word_report_is_built_when_asked_and_never_stored(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, "3")
+    response = client.get(f"/assessments/{assessment_id}/report.docx")
+    assert response.status_code == 200 and response.data.startswith(b"PK")
+    assert "ETag" not in response.headers
+    assert stored(app, "docx") == []

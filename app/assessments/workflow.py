@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.extensions import db
-from app.models import Assessment, ReviewerNote, StatusChange, User, utcnow
+from app.models import PEER_STATUS, Assessment, ReviewerNote, StatusChange, User, utcnow
 from app.notifications.operations import notify_status_change
 from app.reports import documents
 
@@ -66,7 +66,11 @@ def change_status(
             sa.update(Assessment)
             .where(Assessment.id == assessment.id, Assessment.status == from_status)
             .values(status=to_status, updated_at=now, **values)
-            .execution_options(synchronize_session=False, data_version_cities=[assessment.city_id])
+            .execution_options(
+                synchronize_session=False,
+                data_version_cities=[assessment.city_id],
+                data_version_shown_elsewhere=PEER_STATUS in (from_status, to_status),
+            )
         ),
     )
     if result.rowcount != 1:

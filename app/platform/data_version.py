@@ -1,18 +1,25 @@
-"""One version of everything the app shows, advanced by the database writes themselves.
+"""Two versions per city, advanced by the database writes themselves, which caches key on.
 
-Every cached report, API answer and figure is keyed by ``current()``. Instead of a list of the
-tables each cache reads, which a new report section would forget, every flush that inserts,
-changes or deletes a row advances the version of the city the row belongs to, and the version
-of all the data is the count and the sum of the cities' versions: it moves with every committed
-write anywhere, and reading it is one small aggregate.
+Instead of a list of the tables each cache reads, which a new report section would forget, every
+flush that inserts, changes or deletes a row advances the ``data_version`` of the city the row
+belongs to. The version of all the data is the count and the sum of the cities' versions: it
+moves with every committed write anywhere, and reading it is one small aggregate.
+
+A report shows its own city's data and, from other cities, only what the peer comparison reads
+(their latest approved rounds, their names, provinces and tiers). A write to such a row, listed
+in ``SHOWN_TO_OTHER_CITIES``, also advances its city's ``shared_version``; a report is then
+keyed by its own city's ``data_version`` and the sum of every city's ``shared_version``
+(``app.reports.versions``), so a draft saved in one city leaves every other city's report, and
+its stored PDF, current.
 
 Each model either names the way from its rows to their city in ``CITY_OF`` or is listed in
 ``NOT_SHOWN`` with the reason no page or cache reads it; a flush of any other model is
 refused, so a new table cannot slip past the version. A bulk UPDATE, DELETE or INSERT through
 the ORM advances the cities it names (``execution_options(data_version_cities=[...])``), or
-every city when it names none. Only SQL written outside the ORM (by hand, or in a migration
-that changes data) must advance the version itself:
-``UPDATE city SET data_version = data_version + 1``.
+every city when it names none, and their shared versions too unless it says its rows are not
+shown to other cities (``data_version_shown_elsewhere=False``). Only SQL written outside the
+ORM (by hand, or in a migration that changes data) must advance the versions itself:
+``UPDATE city SET data_version = data_version + 1, shared_version = shared_version + 1``.
 
 Counters per city rather than one global row: writers in different cities never wait for each
 other's commit, which one hot row would make them do on PostgreSQL.
@@ -20,13 +27,14 @@ other's commit, which one hot row would make them do on PostgreSQL.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from app.models import (
+    PEER_STATUS,
     ActionItem,
     Answer,
     ApiToken,
@@ -93,15 +101,39 @@ NOT_SHOWN: dict[type[Any], str] = {
     "version, or every stored report would be stale the moment it was stored",
 }
 
+
+def _compared_round(assessment: Assessment) -> bool:
+    """Whether the assessment is, or was until this write, a round compared between cities."""
+    state = sa.inspect(assessment)
+    history = state.attrs.status.history
+    statuses = {*history.added, *history.unchanged, *history.deleted, state.dict.get("status")}
+    return PEER_STATUS in statuses
+
+
+SHOWN_TO_OTHER_CITIES: dict[type[Any], Callable[[Any], bool]] = {
+    City: lambda city: True,  # peers are named, and compared by province and tier
+    Assessment: _compared_round,
+}
+"""The models, among ``CITY_OF``'s, whose rows other cities' reports show, and which rows: the
+peer comparison (``app.reports.peers``) reads only these. A write to one of them also advances
+the ``shared_version`` of its city."""
+
 VERSION_OPTION = "data_version_cities"
 """The execution option by which a bulk ORM statement names the cities whose data it writes."""
+SHOWN_ELSEWHERE_OPTION = "data_version_shown_elsewhere"
+"""The execution option by which a bulk ORM statement on a model of ``SHOWN_TO_OTHER_CITIES``
+says whether the rows it writes are among those shown (False only when known: it is taken to
+be True otherwise)."""
 
 
 CITY_COUNT = sa.select(sa.func.count(City.id)).scalar_subquery()
 WRITES = sa.select(sa.func.coalesce(sa.func.sum(City.data_version), 0)).scalar_subquery()
 """The two parts of the version, as subqueries for a statement that reads more beside them."""
+SHARED_WRITES = sa.select(sa.func.coalesce(sa.func.sum(City.shared_version), 0)).scalar_subquery()
+"""With ``CITY_COUNT``, the version of all that other cities' reports show."""
 
 _CURRENT = sa.select(CITY_COUNT, WRITES)
+_SHARED = sa.select(CITY_COUNT, SHARED_WRITES)
 
 
 def current(connection: sa.Connection) -> tuple[int, int]:
@@ -110,19 +142,33 @@ def current(connection: sa.Connection) -> tuple[int, int]:
     return int(count), int(writes)
 
 
+def shared(connection: sa.Connection) -> tuple[int, int]:
+    """The version of what is shown across cities (``SHOWN_TO_OTHER_CITIES``)."""
+    count, writes = connection.execute(_SHARED).one()
+    return int(count), int(writes)
+
+
 _CITY_TABLE = cast(sa.Table, City.__table__)
 
 
-def _advance(connection: sa.Connection, city_ids: Iterable[int]) -> None:
+def _advance(connection: sa.Connection, city_ids: Iterable[int], shared_ids: set[int]) -> None:
+    """Advance the cities' data versions, and the shared versions of ``shared_ids`` among them,
+    in one statement."""
     # In the order of their ids: two writers advancing the same cities never lock them in
     # opposite orders.
-    ids = sorted(set(city_ids))
-    if ids:
-        connection.execute(
-            sa.update(_CITY_TABLE)
-            .where(_CITY_TABLE.c.id.in_(ids))
-            .values(data_version=_CITY_TABLE.c.data_version + 1)
+    ids = sorted(set(city_ids) | shared_ids)
+    if not ids:
+        return
+    table = _CITY_TABLE
+    shared_step = sa.case((table.c.id.in_(sorted(shared_ids)), 1), else_=0) if shared_ids else 0
+    connection.execute(
+        sa.update(table)
+        .where(table.c.id.in_(ids))
+        .values(
+            data_version=table.c.data_version + 1,
+            shared_version=table.c.shared_version + shared_step,
         )
+    )
 
 
 def _owner_ids(instance: Any, column: str) -> set[int]:
@@ -147,7 +193,8 @@ def _cities_of_users(connection: sa.Connection, user_ids: set[int]) -> set[int]:
 
 
 def _resolve(connection: sa.Connection, owners: dict[type[Any], set[int]]) -> set[int]:
-    """Walk each parent id up to its city, one query per model on the way."""
+    """Walk each parent id up to its city, one query per model on the way (a ``City`` entry
+    holds city ids already)."""
     cities = owners.pop(City, set())
     # Parents before their children are resolved: walk until only cities are left.
     while owners:
@@ -177,9 +224,10 @@ def _before_flush(session: so.Session, context: Any, instances: Any) -> None:
 def _after_flush(session: so.Session, context: Any) -> None:
     rows = session.info.pop("data_version_rows", [])
     connection = session.connection()
-    cities: set[int] = set()
     users: set[int] = set()
-    parents: dict[type[Any], set[int]] = {}
+    # By the model whose ids are collected (City for city ids), as ``_resolve`` walks them.
+    owners: dict[type[Any], set[int]] = {}
+    shown_elsewhere: dict[type[Any], set[int]] = {}
     for row in rows:
         model = type(row)
         if model in NOT_SHOWN:
@@ -192,16 +240,16 @@ def _after_flush(session: so.Session, context: Any) -> None:
         column, parent = CITY_OF[model]
         if model is User:
             users.add(row.id)
-        if parent is None:
-            cities |= _owner_ids(row, column)
-        else:
-            parents.setdefault(parent, set()).update(_owner_ids(row, column))
-    if users:
-        cities |= _cities_of_users(connection, users)
+        ids = _owner_ids(row, column)
+        owners.setdefault(parent or City, set()).update(ids)
+        if model in SHOWN_TO_OTHER_CITIES and SHOWN_TO_OTHER_CITIES[model](row):
+            shown_elsewhere.setdefault(parent or City, set()).update(ids)
     # A parent deleted in this flush is gone from its table, but then it is among the rows
     # itself and names its city from its own columns.
-    cities |= _resolve(connection, parents)
-    _advance(connection, cities)
+    cities = _resolve(connection, owners)
+    if users:
+        cities |= _cities_of_users(connection, users)
+    _advance(connection, cities, _resolve(connection, shown_elsewhere))
 
 
 def _on_orm_execute(state: so.ORMExecuteState) -> None:
@@ -211,11 +259,17 @@ def _on_orm_execute(state: so.ORMExecuteState) -> None:
     if mapper is not None and mapper.class_ in NOT_SHOWN:
         return
     connection = state.session.connection()
-    cities = state.execution_options.get(VERSION_OPTION)
-    if cities is None:
-        # A bulk write that does not say which cities it touches may touch any.
-        cities = connection.execute(sa.select(_CITY_TABLE.c.id)).scalars()
-    _advance(connection, cities)
+    named = state.execution_options.get(VERSION_OPTION)
+    # A bulk write that does not say which cities it touches may touch any.
+    cities = set(
+        connection.execute(sa.select(_CITY_TABLE.c.id)).scalars() if named is None else named
+    )
+    shown_elsewhere = (
+        mapper is not None
+        and mapper.class_ in SHOWN_TO_OTHER_CITIES
+        and state.execution_options.get(SHOWN_ELSEWHERE_OPTION, True)
+    )
+    _advance(connection, cities, cities if shown_elsewhere else set())
 
 
 def watch(session_class: type[so.Session]) -> None:

@@ -1,10 +1,10 @@
 """Reports rendered before anyone asks, stored in the database for every worker and server.
 
 A submitted assessment's report is rendered in the background when its status changes and
-whenever a reader finds no copy for the current version of what it shows (any write moves
-that version: ``app.reports.versions``), so a download is served from the ``stored_document``
-table. Each kind of document is one entry in ``KINDS``: the Word report adds "docx" there with
-its own builder, and is rendered, stored, retried and served the same way.
+whenever a reader finds no copy for the current version of what it shows (a write to its
+city's data, or to what the peer comparison shows: ``app.reports.versions``), so a download is
+served from the ``stored_document`` table. Each kind of document is one entry in ``KINDS``, the
+PDF and the Word report, each rendered, stored, retried and served the same way.
 
 A render that raises is tried again up to ``DOCUMENT_RENDER_ATTEMPTS`` times; one whose worker
 died leaves its row "rendering" and is asked again by the next reader once the row has been
@@ -27,8 +27,10 @@ from app.models import Assessment, StoredDocument, utcnow
 from app.platform import jobs
 from app.platform.caching import frozen_cache
 from app.platform.pdf import render_pdf
-from app.reports.summary import report_context
+from app.reports.summary import report_context, report_parts
 from app.reports.versions import FrozenVersion, document_version
+from app.reports.word import report_docx
+from app.web.i18n import content_language
 
 RENDER_JOB = "render-document"
 DONE, QUEUED, RENDERING, FAILED = "done", "queued", "rendering", "failed"
@@ -39,14 +41,26 @@ class DocumentKind:
     mimetype: str
     build: Callable[[Assessment], bytes]
     """Runs in a request context in the document's language."""
+    name: str = "document"
+    """What a reader is told is being prepared (or failed)."""
 
 
 def _build_pdf(assessment: Assessment) -> bytes:
     return render_pdf(render_template("reports/report.html", **report_context(assessment)))
 
 
+def _build_docx(assessment: Assessment) -> bytes:
+    parts = report_parts(assessment)
+    return report_docx(assessment, parts.bank, parts.report, parts.summary, content_language())
+
+
 KINDS: dict[str, DocumentKind] = {
-    "pdf": DocumentKind("application/pdf", _build_pdf),
+    "pdf": DocumentKind("application/pdf", _build_pdf, "PDF"),
+    "docx": DocumentKind(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        _build_docx,
+        "Word report",
+    ),
 }
 
 

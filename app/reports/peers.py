@@ -11,11 +11,9 @@ import sqlalchemy as sa
 
 from app.assessments.queries import latest_rounds
 from app.extensions import db
-from app.models import Assessment, City
+from app.models import PEER_STATUS, Assessment, City
 from app.platform import data_version
 from app.platform.caching import frozen_cache
-
-PEER_STATUS = "approved"
 
 
 class PeerScores(NamedTuple):
@@ -33,12 +31,12 @@ class PeerScores(NamedTuple):
 
 
 def current_peers() -> tuple[PeerScores, ...]:
-    """``latest_approved_per_city``, read again only after the data changes.
+    """``latest_approved_per_city``, read again only after what it shows changes.
 
     Finding the version is one small aggregate, where the comparison itself reads every
-    approved round.
+    approved round; it reads only what ``data_version.SHOWN_TO_OTHER_CITIES`` names.
     """
-    version = data_version.current(db.session.connection())
+    version = data_version.shared(db.session.connection())
     return frozen_cache.get_or_make(("peers", *version), lambda: tuple(latest_approved_per_city()))
 
 

@@ -1,8 +1,12 @@
 """The version of what a submitted assessment's report shows, which its cached forms key on.
 
-The key is the version of all the data (``app.platform.data_version``), which every write
-advances, read in the same statement that checks the reader may see the assessment. Nothing
-here lists what a report reads, so a new section cannot be left out of the key.
+A report shows its own city's data and, from other cities, what the peer comparison reads. So
+the key is its city's ``data_version``, which every write to that city's rows advances, and the
+version of what is shown across cities (``app.platform.data_version.SHOWN_TO_OTHER_CITIES``),
+read in the same statement that checks the reader may see the assessment. Nothing here lists
+what a report reads, so a new section of its own city's data cannot be left out of the key; a
+filing or a saved setting in another city leaves it, its cached pages and its stored documents
+as they were.
 """
 
 from __future__ import annotations
@@ -66,7 +70,7 @@ def document_version(connection: sa.Connection, assessment_id: int) -> str | Non
 def _key(row: Any, assessment_id: int) -> tuple[Hashable, ...] | None:
     if row.status in EDITABLE_STATUSES:
         return None
-    return (assessment_id, row.cities, row.writes, date.today())
+    return (assessment_id, row.own_writes, row.cities, row.shared_writes, date.today())
 
 
 _VERSION: sa.Select[Any] = (
@@ -74,8 +78,9 @@ _VERSION: sa.Select[Any] = (
         Assessment.city_id,
         Assessment.status,
         City.name,
+        City.data_version.label("own_writes"),
         data_version.CITY_COUNT.label("cities"),
-        data_version.WRITES.label("writes"),
+        data_version.SHARED_WRITES.label("shared_writes"),
     )
     .join(City, City.id == Assessment.city_id)
     .where(Assessment.id == sa.bindparam("assessment_id"))

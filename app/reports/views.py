@@ -15,51 +15,72 @@ from app.reports import documents
 from app.reports.ledger import ledger_xlsx
 from app.reports.summary import report_context, report_parts
 from app.reports.versions import frozen_version
-from app.reports.word import report_docx
 from app.web.conditional import etag_for, not_modified
 from app.web.i18n import content_language
 
 bp = Blueprint("reports", __name__)
 
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def report_pdf_response(user: User, assessment_id: int) -> Response:
     """The report as PDF, the same partials as the HTML report laid out for A4: a submitted
     one from storage (rendered in the background), a draft rendered now."""
+    return _stored_document_response(user, assessment_id, "pdf")
+
+
+def report_docx_response(user: User, assessment_id: int) -> Response:
+    """The report as an editable Word document in the reader's language: a submitted one from
+    storage, as its PDF is, a draft built now."""
+    return _stored_document_response(user, assessment_id, "docx")
+
+
+def _stored_document_response(user: User, assessment_id: int, kind: str) -> Response:
     version = frozen_version(user, assessment_id)
+    filename = f"cityready-report-{assessment_id}.{kind}"
     if version.digest is None:
-        return _draft_pdf(assessment_or_404(user, assessment_id), user)
+        return _draft_document(assessment_or_404(user, assessment_id), user, kind, filename)
     language = content_language()
-    etag = etag_for("pdf", language, version.digest)
+    etag = etag_for(kind, language, version.digest)
     if (unchanged := not_modified(etag)) is not None:
         return unchanged
     wait = float(current_app.config["DOCUMENT_WAIT_SECONDS"])
+    name = documents.KINDS[kind].name
     try:
-        document = documents.stored_content(assessment_id, "pdf", language, version.digest, wait)
+        document = documents.stored_content(assessment_id, kind, language, version.digest, wait)
     except documents.DocumentFailed as failed:
         raise ServiceUnavailable(
-            f"The PDF could not be produced: {failed}", retry_after=RETRY_AFTER_SECONDS
+            f"The {name} could not be produced: {failed}", retry_after=RETRY_AFTER_SECONDS
         ) from failed
     if document is None:
         raise ServiceUnavailable(
-            "The PDF is still being prepared; try again in a moment.",
+            f"The {name} is still being prepared; try again in a moment.",
             retry_after=max(1, round(wait)),
         )
-    audit.record("download", obj=db.session.get_one(Assessment, assessment_id), detail="report.pdf")
+    audit.record(
+        "download", obj=db.session.get_one(Assessment, assessment_id), detail=f"report.{kind}"
+    )
     db.session.commit()
-    response = pdf_response(document, f"cityready-report-{assessment_id}.pdf")
+    response = _file_response(document, kind, filename)
     response.set_etag(etag)
     return response
 
 
-def _draft_pdf(assessment: Assessment, user: User) -> Response:
-    html = render_template("reports/report.html", **report_context(assessment))
-    with render_slot(f"user-{user.id}"):
-        document = render_pdf(html)
-    audit.record("download", obj=assessment, detail="report.pdf", commit=True)
-    return pdf_response(document, f"cityready-report-{assessment.id}.pdf")
+def _file_response(document: bytes, kind: str, filename: str) -> Response:
+    if kind == "pdf":
+        return pdf_response(document, filename)
+    return _attachment(document, documents.KINDS[kind].mimetype, filename)
+
+
+def _draft_document(assessment: Assessment, user: User, kind: str, filename: str) -> Response:
+    if kind == "pdf":
+        html = render_template("reports/report.html", **report_context(assessment))
+        with render_slot(f"user-{user.id}"):
+            document = render_pdf(html)
+    else:
+        document = documents.KINDS[kind].build(assessment)
+    audit.record("download", obj=assessment, detail=f"report.{kind}", commit=True)
+    return _file_response(document, kind, filename)
 
 
 def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
@@ -67,14 +88,6 @@ def _attachment(data: bytes, mimetype: str, filename: str) -> Response:
     response = Response(data, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
-
-
-def report_docx_response(assessment: Assessment) -> Response:
-    """The report as an editable Word document in the reader's language."""
-    parts = report_parts(assessment)
-    document = report_docx(assessment, parts.bank, parts.report, parts.summary, content_language())
-    audit.record("download", obj=assessment, detail="report.docx", commit=True)
-    return _attachment(document, DOCX, f"cityready-report-{assessment.id}.docx")
 
 
 def ledger_xlsx_response(assessment: Assessment) -> Response:
@@ -100,13 +113,13 @@ def api_report_pdf(assessment_id: int) -> Response:
 @bp.get("/assessments/<int:assessment_id>/report.docx")
 @login_required
 def report_docx_file(assessment_id: int) -> Response:
-    return report_docx_response(assessment_or_404(current_user, assessment_id))
+    return report_docx_response(current_user, assessment_id)
 
 
 @bp.get("/api/v1/assessments/<int:assessment_id>/report.docx")
 @token_required
 def api_report_docx(assessment_id: int) -> Response:
-    return report_docx_response(assessment_or_404(g.api_user, assessment_id))
+    return report_docx_response(g.api_user, assessment_id)
 
 
 @bp.get("/assessments/<int:assessment_id>/ledger.xlsx")
