@@ -162,3 +162,23 @@ def _assert_tables_and_regions_named(client: FlaskClient, urls: tuple[str, ...],
         names.feed(response.get_data(as_text=True))
         assert names.captions and all(names.captions), (url, names.captions)
         assert set(names.labelledby) <= names.ids, (url, set(names.labelledby) - names.ids)
+
+
+def test_bar_charts_are_page_text_in_both_display_modes(
+    client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    """Chart labels are text of the page's size (they grow with large text and wrap rather than
+    clip); the graphics take the high-contrast palette and the system's forced colours."""
+    assessment_id = make_assessment(official, level="3", submit=True)
+    page = client.get(f"/assessments/{assessment_id}/report?lang=en").get_data(as_text=True)
+    for chart in ('<div class="bar-chart" role="img"', '<div class="bar-chart range-chart"'):
+        assert chart in page
+    labels = re.findall(r'<span class="chart-label">([^<]+)</span>', page)
+    assert "Overall" in labels and len(labels) >= 8
+    static = Path(__file__).parent.parent / "app" / "static"
+    css = "".join(path.read_text() for path in static.glob("*.css") if path.name != "print.css")
+    assert not re.search(r"chart[^{}]*\{[^}]*max-width: \d+px", css)
+    forced = css[css.index("@media (forced-colors: active)") :]
+    for graphic in (".chart-bar", ".chart-band", ".chart-mark", ".chart-ground", "svg.chart text"):
+        assert graphic in forced
+        assert f"html.high-contrast {graphic}" in css
