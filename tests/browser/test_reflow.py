@@ -182,9 +182,9 @@ CHART_TEXT = """() => [...document.querySelectorAll('.chart-label, .chart-value,
   .filter((el) => el.getClientRects().length)
   .map((el) => {
     const box = el.getBoundingClientRect(), width = document.documentElement.clientWidth;
-    const inside = box.left >= -1 && box.right <= width + 1
-      && el.scrollWidth <= el.clientWidth + 1;
     const svg = el instanceof SVGElement;
+    const inside = box.left >= -1 && box.right <= width + 1
+      && (svg || el.scrollWidth <= el.clientWidth + 1);
     return {svg, height: box.height, clipped: !inside, text: el.textContent};
   })"""
 
