@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
+
+from app.cli.demo import DEMO_PASSWORD
 
 QUESTION = "q-planning-top_level_design"
 
@@ -83,3 +89,96 @@ def test_no_template_passes_none_to_a_field_attribute() -> None:
         for found in re.findall(r"\b\w+=\([^()]*\belse none\)", path.read_text())
     ]
     assert not wrong, "write `else false`:\n" + "\n".join(wrong)
+
+
+class _TableNames(HTMLParser):
+    """Every table's caption text, and every id and aria-labelledby on the page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.captions: list[str] = []
+        self.ids: set[str] = set()
+        self.labelledby: list[str] = []
+        self._in_caption = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if found.get("id"):
+            self.ids.add(str(found["id"]))
+        if found.get("aria-labelledby"):
+            self.labelledby.extend(str(found["aria-labelledby"]).split())
+        if tag == "table":
+            self.captions.append("")
+        elif tag == "caption":
+            self._in_caption = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "caption":
+            self._in_caption = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_caption:
+            self.captions[-1] += data.strip()
+
+
+def test_every_template_table_has_a_caption() -> None:
+    """A screen reader jumping from table to table names each one (the paper form's boxes to
+    write in are printed only, not data)."""
+    templates = Path(__file__).parent.parent / "app" / "templates"
+    wrong = [
+        f"{path.relative_to(templates)}: {match.group()}"
+        for path in templates.rglob("*.html")
+        for match in re.finditer(r"<table\b[^>]*>((?:(?!<t[rhb]).)*)", path.read_text(), re.S)
+        if "<caption" not in match.group(1) and 'class="respondent"' not in match.group()
+    ]
+    assert not wrong, "give each table a <caption>:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_reports_tables_and_regions_have_names(
+    client: FlaskClient, login: Callable[..., Any], demo_hangzhou: int, lang: str
+) -> None:
+    official_pages = (
+        f"/assessments/{demo_hangzhou}/report",
+        f"/assessments/{demo_hangzhou}/targets",
+        f"/assessments/{demo_hangzhou}/survey",
+        "/paper/responses/new",
+    )
+    reviewer_pages = (f"/admin/assessments/{demo_hangzhou}", "/admin")
+    for email, urls in (
+        ("official@hangzhou.example", official_pages),
+        ("admin@cityready.example", reviewer_pages),
+    ):
+        client.post("/logout")
+        login(email, DEMO_PASSWORD)
+        _assert_tables_and_regions_named(client, urls, lang)
+
+
+def _assert_tables_and_regions_named(client: FlaskClient, urls: tuple[str, ...], lang: str) -> None:
+    for url in urls:
+        response = client.get(f"{url}?lang={lang}")
+        assert response.status_code == 200, url
+        names = _TableNames()
+        names.feed(response.get_data(as_text=True))
+        assert names.captions and all(names.captions), (url, names.captions)
+        assert set(names.labelledby) <= names.ids, (url, set(names.labelledby) - names.ids)
+
+
+def test_bar_charts_are_page_text_in_both_display_modes(
+    client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    """Chart labels are text of the page's size (they grow with large text and wrap rather than
+    clip); the graphics take the high-contrast palette and the system's forced colours."""
+    assessment_id = make_assessment(official, level="3", submit=True)
+    page = client.get(f"/assessments/{assessment_id}/report?lang=en").get_data(as_text=True)
+    for chart in ('<div class="bar-chart" role="img"', '<div class="bar-chart range-chart"'):
+        assert chart in page
+    labels = re.findall(r'<span class="chart-label">([^<]+)</span>', page)
+    assert "Overall" in labels and len(labels) >= 8
+    static = Path(__file__).parent.parent / "app" / "static"
+    css = "".join(path.read_text() for path in static.glob("*.css") if path.name != "print.css")
+    assert not re.search(r"chart[^{}]*\{[^}]*max-width: \d+px", css)
+    forced = css[css.index("@media (forced-colors: active)") :]
+    for graphic in (".chart-bar", ".chart-band", ".chart-mark", ".chart-ground", "svg.chart text"):
+        assert graphic in forced
+        assert f"html.high-contrast {graphic}" in css

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, render_template
 from flask.testing import FlaskClient
 
 from app.core.questionnaire import DONT_KNOW, NOT_APPLICABLE, load_content
@@ -19,7 +19,9 @@ from app.core.targets import (
     target_gaps,
     target_scores,
 )
-from app.models import ActionItem, Target
+from app.extensions import db
+from app.models import ActionItem, Assessment, Target
+from app.reports.summary import report_context
 from tests.conftest import bearer, count_rows
 
 CONTENT = load_content()
@@ -80,6 +82,41 @@ def test_gaps_are_met_when_above_and_unknown_when_not_countable() -> None:
     assert all(g.gap == 0 for g in areas)
     empty_areas, _ = target_gaps(BANK, {}, score_assessment(BANK, {}), {})
     assert all(g.gap is None for g in empty_areas)
+
+
+def test_a_dont_know_is_a_data_gap_not_a_measured_shortfall() -> None:
+    answers = {**all_at("3"), FIRST.id: DONT_KNOW}
+    _, questions = target_gaps(BANK, answers, score_assessment(BANK, answers), {"planning": 4})
+    gaps = {g.question_id: g for g in questions}
+    assert gaps[FIRST.id].dont_know and gaps[FIRST.id].gap_levels == 3
+    assert not any(g.dont_know for qid, g in gaps.items() if qid != FIRST.id)
+
+
+def test_the_targets_table_shows_a_dont_know_as_a_data_gap_on_the_page_pdf_and_api(
+    app: Flask,
+    client: FlaskClient,
+    official: int,
+    official_token: str,
+    make_assessment: Callable[..., int],
+) -> None:
+    assessment_id = make_assessment(official, level="3", submit=True, **{FIRST.id: DONT_KNOW})
+    client.post(f"/assessments/{assessment_id}/targets", data={"t-planning": "5"})
+    page = client.get(f"/assessments/{assessment_id}/report?lang=en").get_data(as_text=True)
+    table = page[page.index('id="question-targets-summary"') :]
+    table = table[: table.index("</table>")]
+    assert table.count("don't know — data gap") == 1
+    first_row = table[table.index(FIRST.text.en) :]
+    first_row = first_row[: first_row.index("</tr>")]
+    assert "data gap" in first_row and 'class="gap-short"' not in first_row
+    with app.test_request_context("/?lang=en"):
+        assessment = db.session.get(Assessment, assessment_id)
+        assert assessment is not None
+        printed = render_template("reports/report.html", **report_context(assessment))
+    assert "data gap" in printed[printed.index(FIRST.text.en, printed.index("Levels short")) :]
+    api = client.get(f"/api/v1/assessments/{assessment_id}", headers=bearer(official_token))
+    questions = api.get_json()["target_gaps"]["questions"]
+    assert questions[FIRST.id] == {"target_level": 5, "gap_levels": 4.0, "data_gap": True}
+    assert not any(q["data_gap"] for qid, q in questions.items() if qid != FIRST.id)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +280,11 @@ def test_the_api_sets_targets_and_plans_actions(client: FlaskClient, official_to
     body = response.get_json()
     assert body["targets"] == {"planning": 5, FIRST.id: 3}
     assert body["target_gaps"]["areas"]["planning"]["gap"] > 0
-    assert body["target_gaps"]["questions"][FIRST.id] == {"target_level": 3, "gap_levels": 1.0}
+    assert body["target_gaps"]["questions"][FIRST.id] == {
+        "target_level": 3,
+        "gap_levels": 1.0,
+        "data_gap": False,
+    }
 
     created = client.post(
         f"/api/v1/assessments/{assessment_id}/actions",

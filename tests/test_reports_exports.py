@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+import markupsafe
 import pytest
 import sqlalchemy as sa
 import yaml
@@ -250,3 +251,41 @@ def test_the_word_report_is_an_official_document_in_chinese(
     summary = parts_of(app, demo_hangzhou, "zh").summary
     assert summary.verdict in [p.text for p in document.paragraphs]
     assert "智慧城市" in summary.verdict
+
+
+FIGURE_NOTES = (
+    "Their figure is what they say in an anonymous survey of the benefits, the ease of use and "
+    "their trust in how data is handled; it is not part of the readiness index, which rests on "
+    "the city's own answers.",
+    "The residents' view does not count towards the readiness index, which rests on the city's "
+    "own answers alone.",
+    "The readiness index at the top of the report comes from this assessment's own answers; the "
+    "consolidated score below combines the departments' answers instead, and does not replace it.",
+    "The verified scores are worked out the same way as the readiness index, from the answers as "
+    "a reviewer checked them; the self-assessed ones are the index and level at the top of the "
+    "report, from the answers as the city gave them.",
+    "Each row places the city's own score among theirs; it does not change the score or the "
+    "readiness index.",
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_every_figure_beside_the_index_says_how_it_differs_from_it(
+    app: Flask, client: FlaskClient, login: Callable[..., Any], demo_hangzhou: int, lang: str
+) -> None:
+    login(OFFICIAL, DEMO_PASSWORD)
+    page = client.get(f"/assessments/{demo_hangzhou}/report?lang={lang}").get_data(as_text=True)
+    pdf = client.get(f"/assessments/{demo_hangzhou}/report.pdf?lang={lang}")
+    printed = squeezed(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages))
+    for note in FIGURE_NOTES:
+        words = translated(app, lang, note)
+        assert words != note or lang == "en"
+        assert words in page or as_escaped(words) in page, note
+        assert squeezed(words) in printed, note
+    summary = page[page.index('id="summary-heading"') : page.index('id="cm-heading"')]
+    assert as_escaped(translated(app, lang, FIGURE_NOTES[0])) in summary
+
+
+def as_escaped(text: str) -> str:
+    """Text as Jinja escapes a str from Python (a template's own _() is left as it is)."""
+    return str(markupsafe.escape(text))

@@ -418,7 +418,11 @@ def insights_json(
                 for g in insights.area_gaps
             },
             "questions": {
-                g.question_id: {"target_level": g.target_level, "gap_levels": g.gap_levels}
+                g.question_id: {
+                    "target_level": g.target_level,
+                    "gap_levels": g.gap_levels,
+                    "data_gap": g.dont_know,
+                }
                 for g in insights.question_gaps
             },
         },

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.core.questionnaire import QuestionBank
+from app.core.questionnaire import DONT_KNOW, QuestionBank
 from app.core.scoring import DEFAULT_TARGET, ScoreCard, score_question
 from app.core.stats import mean
 
@@ -41,6 +41,8 @@ class QuestionGap:
     target_level: int
     score: float | None
     """0..1 as answered ("don't know" is 0), None when unanswered or not applicable."""
+    dont_know: bool = False
+    """A data gap: the level is unknown, so the levels short are no measure of the work to do."""
 
     @property
     def gap_levels(self) -> float | None:
@@ -83,7 +85,12 @@ def target_gaps(
             AreaGap(area.id, chosen.get(area.id), 100 * aimed / weights, card.area(area.id).score)
         )
     questions = tuple(
-        QuestionGap(q.id, resolved[q.id], score_question(q, answers.get(q.id)))
+        QuestionGap(
+            q.id,
+            resolved[q.id],
+            score_question(q, answers.get(q.id)),
+            dont_know=answers.get(q.id) == DONT_KNOW,
+        )
         for q in bank.questions()
         if q.id in resolved
     )

@@ -294,7 +294,7 @@ def _residents(insights: ReportInsights, report: Snapshot) -> str:
     own = report["areas"].get("participation")
     if results is None or results.resident_index is None or own is None:
         return _("No residents' survey has been answered for this round.")
-    return ngettext(
+    figures = ngettext(
         "Residents score the city %(resident).0f/100 (%(num)d answer) against its own "
         "participation score of %(own).0f/100.",
         "Residents score the city %(resident).0f/100 (%(num)d answers) against its own "
@@ -303,6 +303,12 @@ def _residents(insights: ReportInsights, report: Snapshot) -> str:
         resident=results.resident_index,
         own=own,
     )
+    meaning = _(
+        "Their figure is what they say in an anonymous survey of the benefits, the ease of use "
+        "and their trust in how data is handled; it is not part of the readiness index, which "
+        "rests on the city's own answers."
+    )
+    return f"{figures} {meaning}"
 
 
 def _peers(insights: ReportInsights) -> str:

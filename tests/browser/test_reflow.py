@@ -176,3 +176,51 @@ def test_the_save_bar_never_hides_the_focused_field_on_a_small_screen(
             pages.go("/assessments")
             set_large_text(pages.page, False)
         assert not hidden, f"under the save bar when focused: {hidden}"
+
+
+CHART_TEXT = """() => [...document.querySelectorAll('.chart-label, .chart-value, svg.chart text')]
+  .filter((el) => el.getClientRects().length)
+  .map((el) => {
+    const box = el.getBoundingClientRect(), width = document.documentElement.clientWidth;
+    const svg = el instanceof SVGElement;
+    const inside = box.left >= -1 && box.right <= width + 1
+      && (svg || el.scrollWidth <= el.clientWidth + 1);
+    return {svg, height: box.height, clipped: !inside, text: el.textContent};
+  })"""
+
+
+def chart_text(page: Page) -> list[dict[str, object]]:
+    return list(page.evaluate(CHART_TEXT))
+
+
+@pytest.mark.parametrize(
+    ("email", "path"),
+    [("admin@cityready.example", "/admin"), ("official@hangzhou.example", "/assessments/2/report")],
+    ids=["dashboard", "report"],
+)
+@pytest.mark.parametrize("width", [390, 1280])
+def test_chart_labels_grow_with_large_text_and_none_is_clipped(
+    browser: Browser,
+    live_server: str,
+    request: pytest.FixtureRequest,
+    email: str,
+    path: str,
+    width: int,
+) -> None:
+    """The bar charts' labels are page text: larger in large-text mode, wrapped, never cut off."""
+    viewport = {"width": width, "height": 900}
+    for pages in open_pages(browser, live_server, request, viewport=viewport):
+        pages.sign_in(email)
+        try:
+            set_large_text(pages.page, False)
+            pages.go(f"{path}?lang=en")
+            normal = chart_text(pages.page)
+            set_large_text(pages.page, True)
+            pages.go(f"{path}?lang=en")
+            large = chart_text(pages.page)
+        finally:
+            set_large_text(pages.page, False)
+        assert normal and len(large) == len(normal)
+        assert not [t["text"] for t in normal + large if t["clipped"]]
+        html_labels = [(a, b) for a, b in zip(normal, large, strict=True) if not a["svg"]]
+        assert html_labels and all(float(b["height"]) > float(a["height"]) for a, b in html_labels)
