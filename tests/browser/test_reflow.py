@@ -224,3 +224,20 @@ def test_chart_labels_grow_with_large_text_and_none_is_clipped(
         assert not [t["text"] for t in normal + large if t["clipped"]]
         html_labels = [(a, b) for a, b in zip(normal, large, strict=True) if not a["svg"]]
         assert html_labels and all(float(b["height"]) > float(a["height"]) for a, b in html_labels)
+
+
+FOCUSABLE_REGIONS = """() => [...document.querySelectorAll('.table-wrap[role=region]')].map(
+  (region) => ({overflows: region.scrollWidth > region.clientWidth + 1,
+                focusable: region.getAttribute('tabindex') === '0'}))"""
+
+
+@pytest.mark.parametrize("view", ["phone", "desktop"])
+def test_a_table_region_is_a_tab_stop_only_when_its_table_scrolls(sized: Pages, view: str) -> None:
+    """a11y review, finding 8: 13 empty tab stops on the report at 1280 px."""
+    sized.sign_in("official@hangzhou.example")
+    sized.go("/assessments/2/report")
+    regions = sized.page.evaluate(FOCUSABLE_REGIONS)
+    assert regions
+    assert all(region["focusable"] == region["overflows"] for region in regions), regions
+    if view == "desktop":
+        assert not any(region["focusable"] for region in regions)
