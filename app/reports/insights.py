@@ -285,8 +285,8 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
     for item in db.session.scalars(_ACTIONS, city_ids):
         actions[item.assessment_id].append(item)
     finished: dict[int, list[FinishedRound]] = defaultdict(list)
-    for row in db.session.execute(_FINISHED, city_ids):
-        finished[row.city_id].append(FinishedRound(*row))
+    for past in db.session.execute(_FINISHED, city_ids):
+        finished[past.city_id].append(FinishedRound(*past))
     compared = _load_compared_rounds(assessments, finished, actions)
     surveys = {
         survey.assessment_id: survey for survey in db.session.scalars(_SURVEYS, assessment_ids)
@@ -340,7 +340,7 @@ def _follow_ups(
     assessment: Assessment, earlier: list[FinishedRound], records: CityRecords
 ) -> tuple[ActionFollowUp, ...]:
     now = (bank_for(assessment), assessment.answer_values())
-    follow_ups = []
+    follow_ups: list[ActionFollowUp] = []
     for past_round in earlier:
         if not (items := records.actions.get(past_round.id)):
             continue
