@@ -1,6 +1,7 @@
 """Profile one kind of request in-process with pyinstrument, to see where its time goes.
 
 Usage: python -m bench.profile KIND [-n 300] [--database FILE] [--out bench/profiles/NAME.txt]
+                                   [--earlier N]
 KIND is one of: report, report-304, api, api-304, submit, list, api-list, admin-list,
 dashboard, csv.
 Without --database it seeds a small set (40 cities × 4 rounds) in a temporary file first.
@@ -121,6 +122,12 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--database", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--earlier",
+        type=int,
+        default=0,
+        help="requests made before the warm-up: with submit, rounds the city already has",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cityready-profile-") as work:
         database = args.database
@@ -154,6 +161,8 @@ def main() -> None:
             )
         client = app.test_client()
         make = requests_for(args.kind, client, ids)
+        for i in range(args.earlier):
+            make(i)
         for i in range(20):  # warm caches and connection pools, as a running server has them
             make(i)
         # The PDFs the warm-up asked for, rendered before anything is timed.
