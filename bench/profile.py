@@ -1,6 +1,7 @@
 """Profile one kind of request in-process with pyinstrument, to see where its time goes.
 
 Usage: python -m bench.profile KIND [-n 300] [--database FILE] [--out bench/profiles/NAME.txt]
+                                   [--earlier N]
 KIND is one of: report, report-304, api, api-304, submit, list, api-list, admin-list,
 dashboard, csv.
 Without --database it seeds a small set (40 cities × 4 rounds) in a temporary file first.
@@ -18,7 +19,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 from flask.testing import FlaskClient
-from pyinstrument import Profiler
 
 from bench.seed import ADMIN_EMAIL, BENCH_PASSWORD, official_email, seed
 from bench.servers import SECRET_KEY, USER_AGENT
@@ -89,12 +89,45 @@ def requests_for(kind: str, client: FlaskClient, ids: list[int]) -> Callable[[in
     )
 
 
+def profiled(run: Callable[[], set[int]]) -> tuple[set[int], str]:
+    """Run under pyinstrument; under cProfile (top frames by cumulative time) where
+    pyinstrument is not installed, as on a machine with only the app's dependencies."""
+    try:
+        from pyinstrument import Profiler
+    except ImportError:
+        import cProfile
+        import io
+        import pstats
+
+        cprofiler = cProfile.Profile()
+        statuses = cprofiler.runcall(run)
+        if dump := os.environ.get("PROFILE_DUMP"):
+            cprofiler.dump_stats(dump)
+        out = io.StringIO()
+        pstats.Stats(cprofiler, stream=out).sort_stats("cumulative").print_stats(60)
+        return statuses, "cProfile (pyinstrument not installed)\n" + out.getvalue()
+    profiler = Profiler(interval=0.0002)
+    profiler.start()
+    statuses = run()
+    profiler.stop()
+    text = profiler.output_text(
+        unicode=True, color=False, show_all=os.environ.get("PROFILE_SHOW_ALL") == "1"
+    )
+    return statuses, text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("kind")
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--database", type=Path)
     parser.add_argument("--out", type=Path)
+    parser.add_argument(
+        "--earlier",
+        type=int,
+        default=0,
+        help="requests made before the warm-up: with submit, rounds the city already has",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cityready-profile-") as work:
         database = args.database
@@ -128,6 +161,8 @@ def main() -> None:
             )
         client = app.test_client()
         make = requests_for(args.kind, client, ids)
+        for i in range(args.earlier):
+            make(i)
         for i in range(20):  # warm caches and connection pools, as a running server has them
             make(i)
         # The PDFs the warm-up asked for, rendered before anything is timed.
@@ -138,13 +173,7 @@ def main() -> None:
         for i in range(args.n):
             make(i)
         cpu_ms = (time.process_time() - started) * 1000 / args.n
-        profiler = Profiler(interval=0.0002)
-        profiler.start()
-        statuses = {make(i) for i in range(args.n)}
-        profiler.stop()
-    text = profiler.output_text(
-        unicode=True, color=False, show_all=os.environ.get("PROFILE_SHOW_ALL") == "1"
-    )
+        statuses, text = profiled(lambda: {make(i) for i in range(args.n)})
     summary = (
         f"{args.n} requests of kind {args.kind!r}, statuses {sorted(statuses)}; "
         f"{cpu_ms:.2f} ms of CPU each without the profiler (test client, no server)\n"

@@ -98,6 +98,34 @@ def test_the_second_round_shows_the_trend(
     assert "Round 2" in draft_page  # the trend names the earlier rounds by their number
 
 
+def test_the_trend_numbers_and_scores_every_finished_round_as_the_rounds_themselves(
+    app: Flask, official: int, make_assessment: Callable[..., int]
+) -> None:
+    """The trend reads earlier rounds as score rows, numbered in one pass: the same numbers as
+    each round's own ``round_number`` (a draft between them counts) and its frozen scores."""
+    from app.reports.insights import report_insights
+
+    finished = [make_assessment(official, level="2", submit=True)]
+    make_assessment(official, level="3")  # a draft: no trend point, but a round number
+    finished += [make_assessment(official, level=level, submit=True) for level in ("4", "1")]
+    with app.app_context():
+        latest = db.session.get(Assessment, finished[-1])
+        assert latest is not None
+        points = report_insights(latest).rounds
+        rounds = [found for i in finished if (found := db.session.get(Assessment, i))]
+        assert [(p.assessment_id, p.round_number, p.overall, p.when, p.areas) for p in points] == [
+            (
+                r.id,
+                r.round_number,
+                r.overall_score,
+                r.submitted_at,
+                (r.score_snapshot or {})["areas"],
+            )
+            for r in rounds
+        ]
+        assert [p.round_number for p in points] == [1, 3, 4]
+
+
 def _approve(app: Flask, assessment_id: int) -> None:
     with app.app_context():
         found = db.session.get(Assessment, assessment_id)

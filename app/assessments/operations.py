@@ -223,9 +223,8 @@ def submit_assessment(assessment: Assessment, actor: User | None = None) -> None
     Raises ``IncompleteAssessment`` while questions are unanswered, and
     ``app.assessments.workflow.TransitionRefused`` when it has been submitted already.
     """
-    unanswered = [
-        q.id for q in bank_for(assessment).questions() if q.id not in assessment.answer_values()
-    ]
+    answered = assessment.answer_values()
+    unanswered = [q.id for q in bank_for(assessment).questions() if q.id not in answered]
     if unanswered:
         raise IncompleteAssessment(unanswered)
     frozen = compute_snapshot(assessment)

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import cast
+from typing import Any, NamedTuple, cast
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -158,8 +158,10 @@ class CityRecords:
     """Each city's target levels, by area or question id."""
     actions: dict[int, list[ActionItem]]
     """Each assessment's action items, for every assessment of the cities concerned."""
-    finished: dict[int, list[Assessment]]
-    """Each city's finished rounds, oldest first, with their answers loaded."""
+    finished: dict[int, list[FinishedRound]]
+    """Each city's finished rounds, oldest first: their score columns only."""
+    compared: dict[int, Assessment]
+    """The earlier rounds reports read whole (``_load_compared_rounds``), with their answers."""
     peers: tuple[PeerScores, ...]
     """Every city's latest approved assessment (``current_peers``)."""
     surveys: dict[int, Survey]
@@ -171,91 +173,142 @@ class CityRecords:
     with_files: dict[int, set[str]]
     """The questions of each assessment that have an evidence file attached."""
 
-    def earlier_rounds(self, assessment: Assessment) -> list[Assessment]:
+    def earlier_rounds(self, assessment: Assessment) -> list[FinishedRound]:
         return _earlier_rounds(self.finished, assessment)
 
 
+class FinishedRound(NamedTuple):
+    """A finished round as a trend point reads it: its score columns, which hold its frozen
+    snapshot's figures, and no answers, so a city's long history costs one light row each."""
+
+    id: int
+    city_id: int
+    round_number: int
+    submitted_at: datetime | None
+    updated_at: datetime
+    overall_score: float | None
+    planning_score: float | None
+    environment_score: float | None
+    participation_score: float | None
+
+
 def _earlier_rounds(
-    finished: dict[int, list[Assessment]], assessment: Assessment
-) -> list[Assessment]:
+    finished: dict[int, list[FinishedRound]], assessment: Assessment
+) -> list[FinishedRound]:
     """The city's finished rounds before this one (all of them for a draft)."""
+    own_id, submitted_at = assessment.id, assessment.submitted_at
     return [
         r
         for r in finished.get(assessment.city_id, [])
-        if r.id != assessment.id
-        and (
-            assessment.submitted_at is None
-            or (r.submitted_at is not None and r.submitted_at < assessment.submitted_at)
-        )
+        if r.id != own_id
+        and (submitted_at is None or (r.submitted_at is not None and r.submitted_at < submitted_at))
     ]
+
+
+def _ids(name: str) -> sa.BindParameter[list[int]]:
+    return sa.bindparam(name, expanding=True)
+
+
+def _finished_rounds() -> sa.Select[tuple[Any, ...]]:
+    """The cities' finished rounds, oldest first, numbered in one pass over their rounds: the
+    model's ``round_number`` counts each row's predecessors, quadratic in a long history."""
+    numbered = (
+        sa.select(
+            *(
+                getattr(Assessment, name)
+                for name in FinishedRound._fields
+                if name != "round_number"
+            ),
+            Assessment.status,
+            sa.func.row_number()
+            .over(partition_by=Assessment.city_id, order_by=(Assessment.created_at, Assessment.id))
+            .label("round_number"),
+        )
+        .where(Assessment.city_id.in_(_ids("city_ids")))
+        .subquery()
+    )
+    return (
+        sa.select(*(numbered.c[name] for name in FinishedRound._fields))
+        .where(numbered.c.status.in_(FINISHED_STATUSES))
+        .order_by(numbered.c.submitted_at, numbered.c.id)
+    )
+
+
+# Built once: constructing a statement costs about as much as SQLite takes to run these.
+_TARGETS = sa.select(Target.city_id, Target.scope, Target.level).where(
+    Target.city_id.in_(_ids("city_ids"))
+)
+_ACTIONS = (
+    sa.select(ActionItem).where(ActionItem.city_id.in_(_ids("city_ids"))).order_by(ActionItem.id)
+)
+_FINISHED = _finished_rounds()
+_SURVEYS = sa.select(Survey).where(Survey.assessment_id.in_(_ids("assessment_ids")))
+_SURVEY_ANSWERS = (
+    sa.select(
+        SurveyResponse.survey_id,
+        SurveyResponse.source,
+        SurveyResponse.verified,
+        SurveyResponse.answers,
+    )
+    .where(SurveyResponse.survey_id.in_(_ids("survey_ids")))
+    .order_by(SurveyResponse.id)
+)
+_DEPARTMENTS = (
+    sa.select(Department)
+    .where(Department.assessment_id.in_(_ids("assessment_ids")))
+    .options(so.selectinload(Department.answers))
+    .order_by(Department.id)
+)
+_WITH_FILES = (
+    sa.select(EvidenceFile.assessment_id, EvidenceFile.question_id)
+    .where(EvidenceFile.assessment_id.in_(_ids("assessment_ids")))
+    .distinct()
+)
+_COMPARED = (
+    sa.select(Assessment)
+    .where(Assessment.id.in_(_ids("ids")))
+    .options(so.undefer(Assessment.score_snapshot), so.selectinload(Assessment.answers))
+)
 
 
 def city_records(assessments: Iterable[Assessment]) -> CityRecords:
     """Load the targets, actions and finished rounds of these assessments' cities, the peers,
-    and the assessments' surveys, departments and evidence files: ten queries, however many
-    assessments."""
+    and the assessments' surveys, departments and evidence files: at most ten queries, however
+    many assessments."""
     assessments = list(assessments)
-    city_ids = sorted({a.city_id for a in assessments})
-    assessment_ids = [a.id for a in assessments]
-    targets: dict[int, dict[str, int]] = {c: {} for c in city_ids}
-    for row in db.session.execute(
-        sa.select(Target.city_id, Target.scope, Target.level).where(Target.city_id.in_(city_ids))
-    ):
+    city_ids = {"city_ids": sorted({a.city_id for a in assessments})}
+    assessment_ids = {"assessment_ids": [a.id for a in assessments]}
+    targets: dict[int, dict[str, int]] = {c: {} for c in city_ids["city_ids"]}
+    for row in db.session.execute(_TARGETS, city_ids):
         targets[row.city_id][row.scope] = row.level
     actions: dict[int, list[ActionItem]] = defaultdict(list)
-    for item in db.session.scalars(
-        sa.select(ActionItem).where(ActionItem.city_id.in_(city_ids)).order_by(ActionItem.id)
-    ):
+    for item in db.session.scalars(_ACTIONS, city_ids):
         actions[item.assessment_id].append(item)
-    finished: dict[int, list[Assessment]] = defaultdict(list)
-    for past in db.session.scalars(
-        sa.select(Assessment)
-        .where(Assessment.city_id.in_(city_ids), Assessment.status.in_(FINISHED_STATUSES))
-        .order_by(Assessment.submitted_at, Assessment.id)
-        # A trend point needs only the score columns; a city may have many rounds.
-        .options(so.defer(Assessment.score_snapshot), so.lazyload(Assessment.answers))
-    ):
-        finished[past.city_id].append(past)
-    _load_compared_rounds(assessments, finished, actions)
+    finished: dict[int, list[FinishedRound]] = defaultdict(list)
+    for past in db.session.execute(_FINISHED, city_ids):
+        finished[past.city_id].append(FinishedRound(*past))
+    compared = _load_compared_rounds(assessments, finished, actions)
     surveys = {
-        survey.assessment_id: survey
-        for survey in db.session.scalars(
-            sa.select(Survey).where(Survey.assessment_id.in_(assessment_ids))
-        )
+        survey.assessment_id: survey for survey in db.session.scalars(_SURVEYS, assessment_ids)
     }
     survey_answers: dict[int, list[tuple[str, bool, dict[str, int]]]] = defaultdict(list)
-    for response in db.session.execute(
-        sa.select(
-            SurveyResponse.survey_id,
-            SurveyResponse.source,
-            SurveyResponse.verified,
-            SurveyResponse.answers,
-        )
-        .where(SurveyResponse.survey_id.in_([s.id for s in surveys.values()]))
-        .order_by(SurveyResponse.id)
-    ):
-        survey_answers[response.survey_id].append(
-            (response.source, response.verified, response.answers)
-        )
+    if surveys:
+        survey_ids = {"survey_ids": [s.id for s in surveys.values()]}
+        for response in db.session.execute(_SURVEY_ANSWERS, survey_ids):
+            survey_answers[response.survey_id].append(
+                (response.source, response.verified, response.answers)
+            )
     departments: dict[int, list[Department]] = defaultdict(list)
-    for department in db.session.scalars(
-        sa.select(Department)
-        .where(Department.assessment_id.in_(assessment_ids))
-        .options(so.selectinload(Department.answers))
-        .order_by(Department.id)
-    ):
+    for department in db.session.scalars(_DEPARTMENTS, assessment_ids):
         departments[department.assessment_id].append(department)
     with_files: dict[int, set[str]] = defaultdict(set)
-    for assessment_id, question_id in db.session.execute(
-        sa.select(EvidenceFile.assessment_id, EvidenceFile.question_id)
-        .where(EvidenceFile.assessment_id.in_(assessment_ids))
-        .distinct()
-    ):
+    for assessment_id, question_id in db.session.execute(_WITH_FILES, assessment_ids):
         with_files[assessment_id].add(question_id)
     return CityRecords(
         targets,
         actions,
         finished,
+        compared,
         current_peers(),
         surveys,
         survey_answers,
@@ -266,35 +319,37 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
 
 def _load_compared_rounds(
     assessments: list[Assessment],
-    finished: dict[int, list[Assessment]],
+    finished: dict[int, list[FinishedRound]],
     actions: dict[int, list[ActionItem]],
-) -> None:
-    """Load answers and snapshots of the only earlier rounds a report reads whole, in one query:
-    the round just before each assessment (what changed since) and rounds with action items
-    (their follow-up)."""
+) -> dict[int, Assessment]:
+    """Load, in one query, the only earlier rounds a report reads whole, with their answers and
+    snapshots: the round just before each assessment (what changed since) and rounds with
+    action items (their follow-up)."""
     wanted: set[int] = set()
     for assessment in assessments:
         earlier = _earlier_rounds(finished, assessment)
         if earlier:
             wanted.add(earlier[-1].id)
         wanted.update(past.id for past in earlier if past.id in actions)
-    if wanted:
-        db.session.scalars(
-            sa.select(Assessment)
-            .where(Assessment.id.in_(wanted))
-            .options(so.undefer(Assessment.score_snapshot), so.selectinload(Assessment.answers))
-        ).all()
+    if not wanted:
+        return {}
+    return {past.id: past for past in db.session.scalars(_COMPARED, {"ids": sorted(wanted)})}
 
 
-def _follow_ups(assessment: Assessment, records: CityRecords) -> tuple[ActionFollowUp, ...]:
+def _follow_ups(
+    assessment: Assessment, earlier: list[FinishedRound], records: CityRecords
+) -> tuple[ActionFollowUp, ...]:
     now = (bank_for(assessment), assessment.answer_values())
-    return tuple(
-        ActionFollowUp(
-            item, action_outcome(item.question_ids, (bank_for(past), past.answer_values()), now)
+    follow_ups: list[ActionFollowUp] = []
+    for past_round in earlier:
+        if not (items := records.actions.get(past_round.id)):
+            continue
+        past = records.compared[past_round.id]
+        then = (bank_for(past), past.answer_values())
+        follow_ups.extend(
+            ActionFollowUp(item, action_outcome(item.question_ids, then, now)) for item in items
         )
-        for past in records.earlier_rounds(assessment)
-        for item in records.actions.get(past.id, [])
-    )
+    return tuple(follow_ups)
 
 
 def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
@@ -304,7 +359,7 @@ def _point(assessment: Assessment, snap: Snapshot) -> RoundPoint:
     )
 
 
-def _finished_point(past: Assessment) -> RoundPoint:
+def _finished_point(past: FinishedRound) -> RoundPoint:
     """A finished round from its score columns, which hold its snapshot's figures."""
     overall = cast(float, past.overall_score)  # set with the status, at every submission
     return RoundPoint(
@@ -320,15 +375,15 @@ def _round_facts(
 
 
 def _trend(
-    assessment: Assessment, snap: Snapshot, records: CityRecords
+    assessment: Assessment, snap: Snapshot, earlier: list[FinishedRound], records: CityRecords
 ) -> tuple[tuple[RoundPoint, ...], RoundComparison | None]:
-    earlier = records.earlier_rounds(assessment)
-    points = (*(_finished_point(a) for a in earlier), _point(assessment, snap))
+    points = (*(_finished_point(past) for past in earlier), _point(assessment, snap))
     if not earlier:
         return points, None
+    previous = records.compared[earlier[-1].id]
     comparison = compare_rounds(
         bank_for(assessment),
-        _round_facts(earlier[-1], report_snapshot(earlier[-1])),
+        _round_facts(previous, report_snapshot(previous)),
         _round_facts(assessment, snap),
     )
     return points, comparison
@@ -377,7 +432,8 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
     chosen = records.targets.get(assessment.city_id, {})
     area_gaps, question_gaps = target_gaps(bank, answers, score_assessment(bank, answers), chosen)
     snap = report_snapshot(assessment, chosen)
-    rounds, since_last = _trend(assessment, snap, records)
+    earlier = records.earlier_rounds(assessment)
+    rounds, since_last = _trend(assessment, snap, earlier, records)
     standing = _peers(assessment, snap, records)
     live = live_insights(assessment, records)
     return ReportInsights(
@@ -387,7 +443,7 @@ def report_insights(assessment: Assessment, records: CityRecords | None = None) 
         area_gaps=area_gaps,
         question_gaps=question_gaps,
         actions=tuple(records.actions.get(assessment.id, [])),
-        follow_ups=_follow_ups(assessment, records),
+        follow_ups=_follow_ups(assessment, earlier, records),
         rounds=rounds,
         since_last=since_last,
         peer_count=standing.peer_count,
