@@ -49,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from app.extensions import content, csrf, db, limiter, login_manager, mail, migrate
+    from app.extensions import content, csrf, db, login_manager, mail, migrate
     from app.notifications import mail as notifications_mail
     from app.platform import data_version, pdf, sqlite
     from app.platform.caching import frozen_cache
@@ -61,8 +61,8 @@ def register_extensions(app: Flask) -> None:
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops
         )
 
-    # First, so that an oversized or undecodable body is refused before CSRFProtect, the limiter
-    # or sign-in read it (and before CSRFProtect consumes the form the guard must inspect).
+    # First, so that an oversized or undecodable body is refused before CSRFProtect or
+    # sign-in read it (and before CSRFProtect consumes the form the guard must inspect).
     input_guard.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)
@@ -72,7 +72,6 @@ def register_extensions(app: Flask) -> None:
     init_babel(app)
     content.init_app(app)
     frozen_cache.init_app(app)
-    limiter.init_app(app)
     headers.init_app(app)
     pdf.init_app(app)
     sqlite.tune_connections()

@@ -44,7 +44,6 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_LIMIT_PER_ACCOUNT": "10 per 15 minutes",
     "LOGIN_ALERT_PER_ACCOUNT": "50 per 15 minutes",
     "RATELIMIT_STORAGE_URI": "memory://",
-    "RATELIMIT_HEADERS_ENABLED": True,
     "RATELIMIT_ENABLED": True,
     # Resident survey answers one address may send, counted under a salted hash of it.
     "SURVEY_LIMIT_PER_ADDRESS": "5 per hour",

@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING
 from flask import Flask, current_app
 from flask_babel import Babel
 from flask_babel import lazy_gettext as _l
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
@@ -116,7 +114,3 @@ class ContentStore:
 
 content = ContentStore()
 babel = Babel()
-# Counts live in RATELIMIT_STORAGE_URI (Redis in production, so every worker and server shares
-# them); only the residents' survey is limited here: failed sign-ins are counted in the database
-# (app/auth/throttling.py).
-limiter = Limiter(key_func=get_remote_address)

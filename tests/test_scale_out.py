@@ -196,8 +196,8 @@ def test_a_report_rendered_by_the_job_worker_is_downloaded_from_either_server(
             with engine.connect() as connection:
                 done = connection.execute(
                     sa.text(
-                        "SELECT language FROM stored_document "
-                        "WHERE assessment_id = :id AND status = 'done' ORDER BY language"
+                        "SELECT language FROM stored_document WHERE assessment_id = :id "
+                        "AND kind = 'pdf' AND status = 'done' ORDER BY language"
                     ),
                     {"id": assessment_id},
                 ).scalars()

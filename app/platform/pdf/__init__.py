@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import IO
 
 from flask import Flask, current_app, url_for
+from limits.storage import Storage, storage_from_string
 from werkzeug.exceptions import ServiceUnavailable, TooManyRequests
 from werkzeug.wrappers import Response
 
-from app.extensions import limiter
 from app.platform.caching import LockedLRU
 from app.platform.pdf.job import JOB, PDF, RenderJob, frame, read_frame
 
@@ -130,21 +130,21 @@ def render_slot(holder: str) -> Iterator[None]:
     """Hold ``holder``'s one render at a time, across workers; a second at the same moment is
     refused with 429 and Retry-After at once, rather than tying up another worker.
 
-    With a shared limiter store (Redis) the slot holds across servers too, and frees itself
-    after the render's time limit if its worker dies. On the embedded default (``memory://``,
+    With a shared store (``RATELIMIT_STORAGE_URI``, Redis) the slot holds across servers too,
+    and frees itself after the render's time limit if its worker dies. On the embedded default (``memory://``,
     one machine) it is a lock file in the instance folder, which every worker on the machine
     sees and the kernel frees with a worker that dies.
     """
     timeout = int(current_app.config["PDF_RENDER_TIMEOUT"]) + 1
-    shared = str(current_app.config["RATELIMIT_STORAGE_URI"])
-    if limiter.enabled and not shared.startswith("memory"):
+    shared: Storage | None = current_app.extensions["cityready_render_slots"]
+    if shared is not None and current_app.config["RATELIMIT_ENABLED"]:
         key = f"pdf-render/{holder}"
-        if limiter.storage.incr(key, expiry=timeout) > 1:
+        if shared.incr(key, expiry=timeout) > 1:
             raise RenderInProgress(retry_after=timeout)
         try:
             yield
         finally:
-            limiter.storage.clear(key)
+            shared.clear(key)
         return
     folder = Path(current_app.instance_path) / "pdf-render-slots"
     folder.mkdir(parents=True, exist_ok=True)
@@ -165,6 +165,12 @@ def render_slot(holder: str) -> Iterator[None]:
 def init_app(app: Flask) -> None:
     # The most recent PDFs by the digest of their HTML.
     app.extensions["cityready_pdf_cache"] = LockedLRU(int(app.config["PDF_CACHE_ENTRIES"]))
+    # The store of the `limits` library, without Flask-Limiter: no route has a rate limit of its
+    # own, and Flask-Limiter's hooks would cost every request a check for none.
+    shared = str(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions["cityready_render_slots"] = (
+        None if shared.startswith("memory") else storage_from_string(shared)
+    )
 
 
 def render_pdf(html: str, *, keep: bool = True) -> bytes:
