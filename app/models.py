@@ -643,6 +643,30 @@ class SurveyResponse(Model):
     __table_args__ = (sa.CheckConstraint("source IN ('online', 'paper')", name="source"),)
 
 
+class SurveyTally(Model):
+    """A running total of one survey's responses from one channel: how many residents chose
+    ``point`` for ``question_id``, or, in the row whose question is ``RESPONSES_TALLIED``, how
+    many responded at all.
+
+    Kept up with every response, in the same statement for all its answers, so the results are
+    read from a few hundred rows however many residents answered: a large city's survey can
+    reach a million responses.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survey_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(10))
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    point: so.Mapped[int]
+    answers: so.Mapped[int]
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "channel", "question_id", "point"),)
+
+
+RESPONSES_TALLIED = ""
+"""The ``SurveyTally.question_id`` (with point 0) of the row that counts responses."""
+
+
 DEPARTMENT_NAME_MAX_LENGTH = 80
 
 

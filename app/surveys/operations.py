@@ -24,14 +24,26 @@ from limits import parse
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.resident_survey import SurveyResults, channel_of, publishable, summarise
+from app.core.resident_survey import (
+    CHANNELS,
+    SCALE_POINTS,
+    SurveyResults,
+    Tally,
+    channel_of,
+    publishable,
+    summarise,
+    summarise_tally,
+    tally,
+)
 from app.extensions import content, db
 from app.models import (
+    RESPONSES_TALLIED,
     Assessment,
     Survey,
     SurveyAnswerCount,
     SurveyInvitation,
     SurveyResponse,
+    SurveyTally,
     User,
     utcnow,
 )
@@ -108,7 +120,7 @@ def within_rate_limit(survey: Survey) -> bool:
     return bool(counted <= limit.amount)
 
 
-_INSERTS: dict[str, Callable[[type[SurveyAnswerCount]], Any]] = {
+_INSERTS: dict[str, Callable[[type[SurveyAnswerCount] | type[SurveyTally]], Any]] = {
     "sqlite": sqlite_insert,
     "postgresql": postgresql_insert,
 }
@@ -131,7 +143,49 @@ def record_response(
     )
     db.session.add(response)
     db.session.flush()
+    add_to_tally(survey, channel_of(source, verified), [dict(answers)])
     return response
+
+
+def tally_rows(survey_id: int, channel: str, responses: int, counts: Tally) -> list[dict[str, Any]]:
+    """The ``SurveyTally`` rows that add these responses and their tally to a survey's."""
+    rows = [
+        {
+            "survey_id": survey_id,
+            "channel": channel,
+            "question_id": RESPONSES_TALLIED,
+            "point": 0,
+            "answers": responses,
+        }
+    ]
+    rows += [
+        {
+            "survey_id": survey_id,
+            "channel": channel,
+            "question_id": question_id,
+            "point": point,
+            "answers": chosen,
+        }
+        for question_id, per_point in counts.items()
+        for point, chosen in enumerate(per_point, start=1)
+        if chosen
+    ]
+    return rows
+
+
+def add_to_tally(survey: Survey, channel: str, responses: list[dict[str, int]]) -> None:
+    """Add responses to the survey's running totals in one statement, in SQL, so responses
+    arriving at once in several workers are all counted."""
+    upsert = _INSERTS[db.session.get_bind().dialect.name](SurveyTally)
+    rows = tally_rows(survey.id, channel, *tally(responses))
+    db.session.execute(
+        upsert.values(rows)
+        .on_conflict_do_update(
+            index_elements=["survey_id", "channel", "question_id", "point"],
+            set_={"answers": SurveyTally.answers + upsert.excluded.answers},
+        )
+        .execution_options(**{VERSION_OPTION: [survey.city_id]})
+    )
 
 
 def count_online_answer(survey: Survey, now: datetime) -> None:
@@ -233,10 +287,13 @@ class PaperRefused(Exception):
 
 
 def paper_responses(survey: Survey) -> int:
+    """Paper questionnaires typed in, from the running totals: one row, not a count."""
     return (
         db.session.scalar(
-            sa.select(sa.func.count(SurveyResponse.id)).where(
-                SurveyResponse.survey_id == survey.id, SurveyResponse.source == "paper"
+            sa.select(SurveyTally.answers).where(
+                SurveyTally.survey_id == survey.id,
+                SurveyTally.channel == "paper",
+                SurveyTally.question_id == RESPONSES_TALLIED,
             )
         )
         or 0
@@ -287,9 +344,28 @@ def results_of(survey_rows: Iterable[tuple[str, bool, Mapping[str, int]]]) -> Su
 
 
 def survey_results(survey: Survey) -> SurveyResults:
-    rows = db.session.execute(
-        sa.select(SurveyResponse.source, SurveyResponse.verified, SurveyResponse.answers)
-        .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyResponse.id)
+    """The survey's results from its running totals (``SurveyTally``): a few hundred rows
+    read, never its responses, however many residents answered."""
+    channels: dict[str, tuple[int, dict[str, list[int]]]] = {name: (0, {}) for name in CHANNELS}
+    for row in db.session.execute(
+        sa.select(
+            SurveyTally.channel, SurveyTally.question_id, SurveyTally.point, SurveyTally.answers
+        ).where(SurveyTally.survey_id == survey.id)
+    ):
+        responses, counts = channels[row.channel]
+        if row.question_id == RESPONSES_TALLIED:
+            channels[row.channel] = (responses + row.answers, counts)
+        else:
+            counts.setdefault(row.question_id, [0] * SCALE_POINTS)[row.point - 1] += row.answers
+    overall: dict[str, list[int]] = {}
+    for _, counts in channels.values():
+        for question_id, per_point in counts.items():
+            summed = overall.setdefault(question_id, [0] * SCALE_POINTS)
+            overall[question_id] = [a + b for a, b in zip(summed, per_point, strict=True)]
+    results = summarise_tally(
+        content.resident_survey,
+        sum(responses for responses, _ in channels.values()),
+        overall,
+        channels,
     )
-    return results_of((row.source, row.verified, row.answers) for row in rows)
+    return publishable(content.resident_survey, results)
