@@ -62,20 +62,26 @@ def assessment_or_404(user: User, assessment_id: int) -> Assessment:
     return found
 
 
+def newest_round_of_city(
+    city_id: sa.ColumnElement[int] | so.InstrumentedAttribute[int], statuses: tuple[str, ...]
+) -> sa.ScalarSelect[int]:
+    """The id of the city's most recently submitted assessment among those in ``statuses``, or
+    NULL: one short read of the city's rounds, newest first, for each city it is asked of."""
+    newest = sa.orm.aliased(Assessment, name="newest")
+    return (
+        sa.select(newest.id)
+        .where(newest.city_id == city_id, newest.status.in_(statuses))
+        .order_by(newest.submitted_at.desc(), newest.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int]]:
     """The id of each city's most recently submitted assessment among those in ``statuses``,
-    picked in SQL however many rounds a city has."""
-    ranked = (
-        sa.select(
-            Assessment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Assessment.city_id,
-                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
-            )
-            .label("newest"),
-        )
-        .where(Assessment.status.in_(statuses))
-        .subquery()
+    picked in SQL city by city: a national database has thousands of cities with dozens of
+    rounds each, and ranking every round to keep one per city read them all."""
+    per_city = (
+        sa.select(newest_round_of_city(City.id, statuses).label("id")).select_from(City).subquery()
     )
-    return sa.select(ranked.c.id).where(ranked.c.newest == 1)
+    return sa.select(per_city.c.id).where(per_city.c.id.is_not(None))
