@@ -271,6 +271,24 @@ class Assessment(Model):
                 "participation_score",
             )
         ),
+        # The same lists newest or best first. PostgreSQL reads a descending order with NULLs
+        # last, ties by id, in index order only from an index built that way; SQLite keeps
+        # NULLs lowest, so the indexes above serve it (and it cannot build these).
+        *(
+            sa.Index(
+                f"ix_assessment_status_{column}_desc",
+                "status",
+                sa.literal_column(column).desc().nulls_last(),
+                sa.literal_column("id").desc(),
+            ).ddl_if(dialect="postgresql")
+            for column in (
+                "submitted_at",
+                "overall_score",
+                "planning_score",
+                "environment_score",
+                "participation_score",
+            )
+        ),
     )
 
     @property

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -106,7 +107,13 @@ def test_migrations_build_exactly_the_models_schema(empty_database_app: Flask) -
     runner = empty_database_app.test_cli_runner()
     result = runner.invoke(args=["db", "upgrade"])
     assert result.exit_code == 0, result.output
-    with empty_database_app.app_context(), db.engine.connect() as connection:
+    with (
+        empty_database_app.app_context(),
+        db.engine.connect() as connection,
+        warnings.catch_warnings(),
+    ):
+        # SQLite builds no index on an expression here (``ddl_if``), and Alembic says so.
+        warnings.filterwarnings("ignore", "autogenerate skipping .* expression-based index")
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
     result = runner.invoke(args=["db", "downgrade", "base"])

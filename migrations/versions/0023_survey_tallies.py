@@ -1,5 +1,6 @@
 """running totals of each survey's answers, so its results never read its responses; filled
-from the responses already given
+from the responses already given. On PostgreSQL, indexes for the reviewers' list sorted newest
+or best first (descending, NULLs last, ties by id)
 
 Revision ID: 0023
 Revises: 0022
@@ -19,6 +20,9 @@ branch_labels = None
 depends_on = None
 
 BATCH = 5000
+SORTED_COLUMNS = (
+    'submitted_at', 'overall_score', 'planning_score', 'environment_score', 'participation_score'
+)
 
 
 def _channel(source, verified):
@@ -75,7 +79,17 @@ def upgrade():
     sa.UniqueConstraint('survey_id', 'channel', 'question_id', 'point', name=op.f('uq_survey_tally_survey_id')),
     )
     _backfill()
+    if op.get_bind().dialect.name == 'postgresql':
+        for column in SORTED_COLUMNS:
+            op.create_index(
+                f'ix_assessment_status_{column}_desc',
+                'assessment',
+                ['status', sa.literal_column(column).desc().nulls_last(), sa.literal_column('id').desc()],
+            )
 
 
 def downgrade():
+    if op.get_bind().dialect.name == 'postgresql':
+        for column in SORTED_COLUMNS:
+            op.drop_index(f'ix_assessment_status_{column}_desc', table_name='assessment')
     op.drop_table('survey_tally')
