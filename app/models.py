@@ -259,6 +259,8 @@ class Assessment(Model):
         # Rounds by status, city and date: every city's latest approved one (the peers) and a
         # city's finished rounds (its trend), read in index order.
         sa.Index("ix_assessment_status_city_id_submitted_at", "status", "city_id", "submitted_at"),
+        # Each city's newest finished round, found by reading its rounds newest first.
+        sa.Index("ix_assessment_city_id_submitted_at_id", "city_id", "submitted_at", "id"),
         # The reviewers' list filtered by status and sorted on a column: one page is read in
         # index order instead of sorting every row of that status.
         *(

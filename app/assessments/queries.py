@@ -77,11 +77,12 @@ def newest_round_of_city(
     )
 
 
-def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int]]:
+def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int | None]]:
     """The id of each city's most recently submitted assessment among those in ``statuses``,
-    picked in SQL city by city: a national database has thousands of cities with dozens of
-    rounds each, and ranking every round to keep one per city read them all."""
-    per_city = (
-        sa.select(newest_round_of_city(City.id, statuses).label("id")).select_from(City).subquery()
-    )
-    return sa.select(per_city.c.id).where(per_city.c.id.is_not(None))
+    for ``Assessment.id.in_(...)`` (a city without one gives NULL, which matches nothing).
+
+    Picked city by city from ``ix_assessment_city_id_submitted_at_id``: a national database
+    has thousands of cities with dozens of rounds each, and ranking every round to keep one per
+    city read them all.
+    """
+    return sa.select(newest_round_of_city(City.id, statuses)).select_from(City)

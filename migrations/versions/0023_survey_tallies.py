@@ -1,6 +1,7 @@
 """running totals of each survey's answers, so its results never read its responses; filled
-from the responses already given. On PostgreSQL, indexes for the reviewers' list sorted newest
-or best first (descending, NULLs last, ties by id)
+from the responses already given; each city's rounds by submission, to find its newest; on
+PostgreSQL, indexes for the reviewers' list sorted newest or best first (descending, NULLs
+last, ties by id)
 
 Revision ID: 0023
 Revises: 0022
@@ -79,6 +80,10 @@ def upgrade():
     sa.UniqueConstraint('survey_id', 'channel', 'question_id', 'point', name=op.f('uq_survey_tally_survey_id')),
     )
     _backfill()
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_assessment_city_id_submitted_at_id', ['city_id', 'submitted_at', 'id'], unique=False
+        )
     if op.get_bind().dialect.name == 'postgresql':
         for column in SORTED_COLUMNS:
             op.create_index(
@@ -92,4 +97,6 @@ def downgrade():
     if op.get_bind().dialect.name == 'postgresql':
         for column in SORTED_COLUMNS:
             op.drop_index(f'ix_assessment_status_{column}_desc', table_name='assessment')
+    with op.batch_alter_table('assessment', schema=None) as batch_op:
+        batch_op.drop_index('ix_assessment_city_id_submitted_at_id')
     op.drop_table('survey_tally')
