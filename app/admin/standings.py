@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.admin.filters import Page
+from app.admin.filters import PER_PAGE, Page
 from app.assessments.queries import in_scope, newest_round_of_city
 from app.extensions import db
 from app.models import FINISHED_STATUSES, Assessment, City, User
@@ -24,7 +24,8 @@ CITY_SORT_KEYS = ("city", "index", "level", "submitted")
 """The table's columns, each sortable; the first direction offered is the one people want."""
 DEFAULT_SORT = "index"
 FIRST_DESCENDING = frozenset({"index", "level", "submitted"})
-CITIES_PER_PAGE = 50
+CITIES_PER_PAGE = PER_PAGE
+"""As many as a page of the reviewers' list."""
 
 
 @dataclass(frozen=True)
