@@ -22,7 +22,7 @@ from app.platform import data_version
 from app.platform.caching import frozen_cache
 
 
-def latest_finished_rounds(reviewer: User) -> sa.Select[tuple[int | None]]:
+def latest_finished_rounds(reviewer: User) -> sa.Select[int]:
     """The id of the most recent submitted or approved assessment of each city the reviewer
     oversees, picked city by city.
 

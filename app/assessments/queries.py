@@ -77,7 +77,7 @@ def newest_round_of_city(
     )
 
 
-def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int | None]]:
+def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[int]:
     """The id of each city's most recently submitted assessment among those in ``statuses``,
     for ``Assessment.id.in_(...)`` (a city without one gives NULL, which matches nothing).
 
