@@ -18,7 +18,7 @@ Pages are requested in-process through the Flask test client, each set in a fres
 the median of ``-n`` requests after a warm-up. "Cached" rows are what a reader sees between
 two writes (every cache of a page is keyed by the data's version); "after a write" rows empty
 those caches before each request, as the first reader after any write finds them.
-PostgreSQL databases are named cityready_scale_* and dropped at the end.
+PostgreSQL databases are named cityready_scale_<pid>_* and dropped at the end.
 """
 
 from __future__ import annotations
@@ -439,7 +439,7 @@ def databases(kind: str, work: Path) -> Iterator[Callable[[str], str]]:
     server = sa.create_engine(f"{POSTGRES}/postgres", isolation_level="AUTOCOMMIT")
 
     def create(name: str) -> str:
-        database = f"cityready_scale_{name}"
+        database = f"cityready_scale_{os.getpid()}_{name}"
         with server.connect() as connection:
             connection.execute(sa.text(f"DROP DATABASE IF EXISTS {database}"))
             connection.execute(sa.text(f"CREATE DATABASE {database}"))
@@ -544,8 +544,7 @@ def main() -> None:
     tables = []
     for kind in args.database or ["sqlite", "postgresql"]:
         tables.append(table(kind, run(kind, args.n)))
-    print(f"load average after: {os.getloadavg()}")
-    print()
+        print(f"\n{tables[-1]}\n\nload average: {os.getloadavg()}\n", flush=True)
     print("\n\n".join(tables))
 
 
