@@ -429,7 +429,7 @@ def _measure_in_child(url: str, report_id: int, n: int, survey_only: bool) -> di
 
 @contextmanager
 def databases(kind: str, work: Path) -> Iterator[Callable[[str], str]]:
-    """Make a database URL per set name; PostgreSQL's are created here and dropped after."""
+    """Make a database for a set name and give its URL; PostgreSQL's are dropped after."""
     if kind == "sqlite":
         yield lambda name: f"sqlite:///{work / name}.sqlite"
         return
@@ -469,9 +469,10 @@ def run(kind: str, n: int) -> list[tuple[str, float, float]]:
         databases(kind, Path(work)) as database_url,
     ):
         report_ids = {}
+        urls = {shape.name: database_url(shape.name) for shape in (SMALL, NATIONAL)}
         for shape in (SMALL, NATIONAL):
             began = time.perf_counter()
-            report_ids[shape.name], timings = _seed_in_child(database_url(shape.name), shape.name)
+            report_ids[shape.name], timings = _seed_in_child(urls[shape.name], shape.name)
             print(f"{kind}: seeded {shape.name} in {time.perf_counter() - began:.1f} s", flush=True)
             for part, seconds in timings.items():
                 print(f"    {part:<44} {seconds:8.1f} s", flush=True)
@@ -480,13 +481,14 @@ def run(kind: str, n: int) -> list[tuple[str, float, float]]:
         for _ in range(2):
             for shape in (SMALL, NATIONAL):
                 print(f"{kind}: measuring {shape.name}", flush=True)
-                url = database_url(shape.name)
-                taken[shape.name].append(_measure_in_child(url, report_ids[shape.name], n, False))
+                taken[shape.name].append(
+                    _measure_in_child(urls[shape.name], report_ids[shape.name], n, False)
+                )
         results = {
             name: {row: statistics.mean(m[row] for m in runs) for row in runs[0]}
             for name, runs in taken.items()
         }
-        url = database_url(SMALL.name)
+        url = urls[SMALL.name]
         command = [sys.executable, "-m", "bench.scale", "--grow-survey", url]
         command += ["--report", str(report_ids[SMALL.name])]
         began = time.perf_counter()
