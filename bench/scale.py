@@ -293,7 +293,7 @@ def add_survey_answers(assessment_id: int, count: int, rng: random.Random) -> fl
                 row["answers"]
             )
         for channel, answers in by_channel.items():
-            add_to_tally(survey, channel, answers)
+            add_to_tally(connection, survey.id, channel, answers)
         batch.clear()
         by_channel.clear()
 

@@ -16,7 +16,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import abort, current_app
@@ -120,7 +120,7 @@ def within_rate_limit(survey: Survey) -> bool:
     return bool(counted <= limit.amount)
 
 
-_INSERTS: dict[str, Callable[[type[SurveyAnswerCount] | type[SurveyTally]], Any]] = {
+_INSERTS: dict[str, Callable[[Any], Any]] = {
     "sqlite": sqlite_insert,
     "postgresql": postgresql_insert,
 }
@@ -143,7 +143,6 @@ def record_response(
     )
     db.session.add(response)
     db.session.flush()
-    add_to_tally(survey, channel_of(source, verified), [dict(answers)])
     return response
 
 
@@ -173,19 +172,28 @@ def tally_rows(survey_id: int, channel: str, responses: int, counts: Tally) -> l
     return rows
 
 
-def add_to_tally(survey: Survey, channel: str, responses: list[dict[str, int]]) -> None:
+def add_to_tally(
+    connection: sa.Connection, survey_id: int, channel: str, responses: list[dict[str, int]]
+) -> None:
     """Add responses to the survey's running totals in one statement, in SQL, so responses
-    arriving at once in several workers are all counted."""
-    upsert = _INSERTS[db.session.get_bind().dialect.name](SurveyTally)
-    rows = tally_rows(survey.id, channel, *tally(responses))
-    db.session.execute(
-        upsert.values(rows)
-        .on_conflict_do_update(
+    arriving at once in several workers are all counted. Called for every response the ORM
+    inserts (``_tally_each_response``); a bulk load through Core calls it itself."""
+    table = cast(sa.Table, SurveyTally.__table__)
+    upsert = _INSERTS[connection.dialect.name](table)
+    connection.execute(
+        upsert.values(tally_rows(survey_id, channel, *tally(responses))).on_conflict_do_update(
             index_elements=["survey_id", "channel", "question_id", "point"],
-            set_={"answers": SurveyTally.answers + upsert.excluded.answers},
+            set_={"answers": table.c.answers + upsert.excluded.answers},
         )
-        .execution_options(**{VERSION_OPTION: [survey.city_id]})
     )
+
+
+@sa.event.listens_for(SurveyResponse, "after_insert")
+def _tally_each_response(_mapper: Any, connection: sa.Connection, response: Any) -> None:
+    """However a response is added, its answers reach the totals in the same flush: the
+    results read only the totals. Its own row advances the city's data version."""
+    channel = channel_of(response.source, response.verified)
+    add_to_tally(connection, response.survey_id, channel, [response.answers])
 
 
 def count_online_answer(survey: Survey, now: datetime) -> None:
