@@ -263,10 +263,30 @@ class Assessment(Model):
         # Rounds by status, city and date: every city's latest approved one (the peers) and a
         # city's finished rounds (its trend), read in index order.
         sa.Index("ix_assessment_status_city_id_submitted_at", "status", "city_id", "submitted_at"),
+        # Each city's newest finished round, found by reading its rounds newest first.
+        sa.Index("ix_assessment_city_id_submitted_at_id", "city_id", "submitted_at", "id"),
         # The reviewers' list filtered by status and sorted on a column: one page is read in
         # index order instead of sorting every row of that status.
         *(
             sa.Index(f"ix_assessment_status_{column}", "status", column)
+            for column in (
+                "submitted_at",
+                "overall_score",
+                "planning_score",
+                "environment_score",
+                "participation_score",
+            )
+        ),
+        # The same lists newest or best first. PostgreSQL reads a descending order with NULLs
+        # last, ties by id, in index order only from an index built that way; SQLite keeps
+        # NULLs lowest, so the indexes above serve it (and it cannot build these).
+        *(
+            sa.Index(
+                f"ix_assessment_status_{column}_desc",
+                "status",
+                sa.literal_column(column).desc().nulls_last(),
+                sa.literal_column("id").desc(),
+            ).ddl_if(dialect="postgresql")
             for column in (
                 "submitted_at",
                 "overall_score",
@@ -645,6 +665,30 @@ class SurveyResponse(Model):
     verified: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     __table_args__ = (sa.CheckConstraint("source IN ('online', 'paper')", name="source"),)
+
+
+class SurveyTally(Model):
+    """A running total of one survey's responses from one channel: how many residents chose
+    ``point`` for ``question_id``, or, in the row whose question is ``RESPONSES_TALLIED``, how
+    many responded at all.
+
+    Kept up with every response, in the same statement for all its answers, so the results are
+    read from a few hundred rows however many residents answered: a large city's survey can
+    reach a million responses.
+    """
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    survey_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"))
+    channel: so.Mapped[str] = so.mapped_column(sa.String(10))
+    question_id: so.Mapped[str] = so.mapped_column(sa.String(80))
+    point: so.Mapped[int]
+    answers: so.Mapped[int]
+
+    __table_args__ = (sa.UniqueConstraint("survey_id", "channel", "question_id", "point"),)
+
+
+RESPONSES_TALLIED = ""
+"""The ``SurveyTally.question_id`` (with point 0) of the row that counts responses."""
 
 
 DEPARTMENT_NAME_MAX_LENGTH = 80

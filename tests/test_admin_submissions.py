@@ -249,7 +249,7 @@ def test_the_list_costs_the_same_for_five_or_fifty_assessments(
     assert statements_for(app, client, "/admin/assessments") == few
 
 
-def test_the_city_drop_down_is_built_once_and_again_when_a_city_is_added(
+def test_the_city_drop_down_and_the_count_are_made_once_and_again_when_a_city_is_added(
     app: Flask,
     client: FlaskClient,
     make_city: Callable[..., int],
@@ -257,7 +257,8 @@ def test_the_city_drop_down_is_built_once_and_again_when_a_city_is_added(
 ) -> None:
     make_city("Hangzhou")
     first = statements_for(app, client, "/admin/assessments")
-    assert statements_for(app, client, "/admin/assessments") == first - 1
+    # The drop-down and the count of rows are both made once per version of the data.
+    assert statements_for(app, client, "/admin/assessments") == first - 2
     added = make_city("<b>Ürümqi</b>")
     page = client.get(f"/admin/assessments?city={added}").get_data(as_text=True)
     assert f'<option value="{added}" selected>&lt;b&gt;Ürümqi&lt;/b&gt;</option>' in page
@@ -279,3 +280,21 @@ def test_parse_filters_without_an_app() -> None:
 def test_page_arithmetic(wanted: int, total: int, number: int, first: int, last: int) -> None:
     page = Page.clamp(wanted, 25, total)
     assert (page.number, page.first_row, page.last_row) == (number, first, last)
+
+
+def test_the_count_of_rows_follows_every_write(
+    app: Flask,
+    client: FlaskClient,
+    make_user: Callable[..., int],
+    make_assessment: Callable[..., int],
+    admin: int,
+) -> None:
+    official = make_user("counted@a.example")
+    make_assessment(official, level="3", submit=True)
+    assert "1 assessment" in client.get("/admin/assessments?status=submitted").get_data(
+        as_text=True
+    )
+    make_assessment(official, level="2", submit=True)
+    assert "2 assessments" in client.get("/admin/assessments?status=submitted").get_data(
+        as_text=True
+    )

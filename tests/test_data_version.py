@@ -32,6 +32,7 @@ from app.models import (
     Survey,
     SurveyInvitation,
     SurveyResponse,
+    SurveyTally,
     Target,
     User,
 )
@@ -115,6 +116,7 @@ CHANGES: dict[type[Any], Callable[[Any], None]] = {
     SurveyResponse: lambda row: setattr(row, "received_on", row.received_on - timedelta(days=1)),
     DepartmentAnswer: lambda row: setattr(row, "value", "4"),
     SurveyInvitation: lambda row: setattr(row, "used_on", date.today()),
+    SurveyTally: lambda row: setattr(row, "answers", row.answers + 1),
     User: lambda row: setattr(row, "email", "renamed@one.example"),
     EvidenceFile: lambda row: setattr(row, "filename", "renamed.pdf"),
 }

@@ -26,7 +26,7 @@ from app.core.resident_survey import (
 )
 from app.extensions import db
 from app.models import Survey, SurveyResponse
-from app.surveys.operations import record_response
+from app.surveys.operations import paper_responses, record_response, results_of, survey_results
 from tests.conftest import bearer, count_rows
 
 SURVEY = load_resident_survey()
@@ -286,3 +286,56 @@ def test_the_api_opens_a_survey_takes_paper_answers_and_reports(
     assert survey["resident_index"] == 0.0 and survey["participation_score"] == 75.0
     assert survey["difference"] == -75.0
     assert survey["questions"][FIRST]["counts"] == [MIN_RESPONSES_SHOWN, 0, 0, 0, 0]
+
+
+def test_the_running_totals_give_the_results_of_every_response_read_whole(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    """Results come from ``SurveyTally``, kept with each answer; the responses, summed up the
+    way they were before the totals existed, must give the very same figures."""
+    assessment_id = make_assessment(official, level="3", submit=True)
+    _open(client, assessment_id)
+    second = SURVEY.questions[1].id
+    answers = [
+        ({FIRST: 5, second: 2}, "online", False),
+        ({FIRST: 4}, "online", True),
+        ({second: 1}, "paper", False),
+        ({}, "online", False),
+    ]
+    with app.app_context():
+        survey = db.session.scalars(sa.select(Survey)).one()
+        for round_number in range(12):
+            given, source, verified = answers[round_number % len(answers)]
+            record_response(survey, given, date.today(), source, verified)
+        db.session.commit()
+        rows = db.session.execute(
+            sa.select(SurveyResponse.source, SurveyResponse.verified, SurveyResponse.answers)
+        ).all()
+        from_responses = results_of((r.source, r.verified, r.answers) for r in rows)
+        from_totals = survey_results(survey)
+        assert from_totals == from_responses
+        assert from_totals.responses == 12 and from_totals.channels["paper"].responses == 3
+        assert paper_responses(survey) == 3
+
+
+def test_the_survey_page_reads_the_totals_never_the_responses(
+    app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
+) -> None:
+    assessment_id = make_assessment(official, level="3", submit=True)
+    _open(client, assessment_id)
+    _add_online_answers(app, MIN_RESPONSES_SHOWN + 5, 4)
+    with app.app_context():
+        engine = db.engine
+    read: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        read.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        page = client.get(f"/assessments/{assessment_id}/survey")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert page.status_code == 200
+    assert f"{MIN_RESPONSES_SHOWN + 5} responses so far" in page.get_data(as_text=True)
+    assert not [s for s in read if "FROM survey_response" in s]

@@ -164,3 +164,19 @@ def test_a_sort_link_reverses_the_column_it_sorts_by(
     html = client.get("/admin?cities=index&order=desc").get_data(as_text=True)
     assert 'href="/admin?cities=index&amp;order=asc#cities-heading"' in html
     assert 'href="/admin?cities=city&amp;order=asc#cities-heading"' in html
+
+
+def test_the_cities_table_is_shown_a_page_at_a_time_in_its_order(
+    client: FlaskClient, three_cities: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("app.admin.standings.CITIES_PER_PAGE", 2)
+    first = client.get("/admin?cities=city&order=asc").get_data(as_text=True)
+    assert city_order(first) == ["Alpha", "Beta"]
+    assert 'href="/admin?cities_page=2&amp;cities=city&amp;order=asc#cities-heading"' in first
+    second = client.get("/admin?cities=city&order=asc&cities_page=2").get_data(as_text=True)
+    assert city_order(second) == ["Gamma"]
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    for page in ("99", "x", "-1"):
+        shown = client.get(f"/admin?cities=city&order=asc&cities_page={page}")
+        assert shown.status_code == 200
+        assert city_order(shown.get_data(as_text=True)) in (["Gamma"], ["Alpha", "Beta"])

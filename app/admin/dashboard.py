@@ -17,18 +17,19 @@ from app.core.review_stats import WidespreadWeakness, widespread_weaknesses
 from app.core.stats import mean
 from app.core.verification import VerifiedScores
 from app.extensions import db
-from app.models import FINISHED_STATUSES, Answer, Assessment, User
+from app.models import FINISHED_STATUSES, Answer, Assessment, City, User
 from app.platform import data_version
 from app.platform.caching import frozen_cache
 
 
-def latest_finished_rounds() -> sa.Select[tuple[int]]:
-    """The id of each city's most recent submitted or approved assessment.
+def latest_finished_rounds(reviewer: User) -> sa.Select[int]:
+    """The id of the most recent submitted or approved assessment of each city the reviewer
+    oversees, picked city by city.
 
     Drafts and returned rounds may still change, and a city with ten rounds must count once,
     or the figures would follow how often a city reports rather than how ready it is.
     """
-    return latest_rounds(FINISHED_STATUSES)
+    return latest_rounds(FINISHED_STATUSES).where(in_scope(reviewer, City.id))
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def dashboard(bank: QuestionBank, reviewer: User) -> Dashboard:
             sa.select(Assessment.status, sa.func.count()).where(scope).group_by(Assessment.status)
         ).all()
     )
+    latest_ids = latest_finished_rounds(reviewer)
     latest = db.session.execute(
         sa.select(
             Assessment.level,
@@ -71,20 +73,14 @@ def dashboard(bank: QuestionBank, reviewer: User) -> Dashboard:
             Assessment.planning_score,
             Assessment.environment_score,
             Assessment.participation_score,
-        ).where(Assessment.id.in_(latest_finished_rounds()), scope)
+        ).where(Assessment.id.in_(latest_ids))
     ).all()
     levels = Counter(row.level for row in latest if row.level is not None)
     answer_counts = {
         (question_id, value): count
         for question_id, value, count in db.session.execute(
             sa.select(Answer.question_id, Answer.value, sa.func.count())
-            .where(
-                Answer.assessment_id.in_(
-                    sa.select(Assessment.id).where(
-                        Assessment.id.in_(latest_finished_rounds()), scope
-                    )
-                )
-            )
+            .where(Answer.assessment_id.in_(latest_ids))
             .group_by(Answer.question_id, Answer.value)
         )
     }

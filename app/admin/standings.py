@@ -1,7 +1,8 @@
 """The dashboard's table of cities: each with its latest submitted or approved round, sortable.
 
 A provincial reviewer's first question is which cities lag; every city is listed, those that
-have not reported yet too, as that is itself an answer.
+have not reported yet too, as that is itself an answer. A national reviewer oversees thousands,
+so the table is shown a page at a time.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.admin.dashboard import latest_finished_rounds
-from app.assessments.queries import in_scope
+from app.admin.filters import PER_PAGE, Page
+from app.assessments.queries import in_scope, newest_round_of_city
 from app.extensions import db
-from app.models import Assessment, City, User
+from app.models import FINISHED_STATUSES, Assessment, City, User
+from app.platform import data_version
+from app.platform.caching import frozen_cache
 
 CITY_SORT_KEYS = ("city", "index", "level", "submitted")
 """The table's columns, each sortable; the first direction offered is the one people want."""
 DEFAULT_SORT = "index"
 FIRST_DESCENDING = frozenset({"index", "level", "submitted"})
+CITIES_PER_PAGE = PER_PAGE
+"""As many as a page of the reviewers' list."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,12 @@ class CitySort:
         """The query that sorts by ``key``: reversed if it is the current column."""
         descending = not self.descending if key == self.key else key in FIRST_DESCENDING
         return {"cities": key, "order": "desc" if descending else "asc"}
+
+
+def parse_city_page(args: Mapping[str, str]) -> int:
+    """The page of the table asked for; anything but a page number is the first page."""
+    wanted = args.get("cities_page", "1")
+    return int(wanted) if wanted.isdigit() and len(wanted) < 7 else 1
 
 
 def parse_city_sort(args: Mapping[str, str]) -> CitySort:
@@ -54,7 +65,18 @@ class CityStanding:
     submitted_at: datetime | None
 
 
-def city_standings(sort: CitySort, user: User) -> list[CityStanding]:
+def city_standings(sort: CitySort, user: User, page_number: int) -> tuple[Page, list[CityStanding]]:
+    """One page of the table: every city the reviewer oversees, sorted once per worker for each
+    province, order and version of the data (a national list has thousands)."""
+    version = data_version.current(db.session.connection())
+    every = frozen_cache.get_or_make(
+        ("city_standings", sort, user.province_id, *version), lambda: _all_standings(sort, user)
+    )
+    page = Page.clamp(page_number, CITIES_PER_PAGE, len(every))
+    return page, list(every[page.offset : page.offset + CITIES_PER_PAGE])
+
+
+def _all_standings(sort: CitySort, user: User) -> tuple[CityStanding, ...]:
     """Every city the reviewer oversees with its latest finished round, in one statement;
     cities without one last."""
     column = {
@@ -74,11 +96,8 @@ def city_standings(sort: CitySort, user: User) -> list[CityStanding]:
             Assessment.submitted_at,
         )
         .select_from(City)
-        .outerjoin(
-            Assessment,
-            sa.and_(Assessment.city_id == City.id, Assessment.id.in_(latest_finished_rounds())),
-        )
+        .outerjoin(Assessment, Assessment.id == newest_round_of_city(City.id, FINISHED_STATUSES))
         .where(in_scope(user, City.id))
         .order_by(sa.nulls_last(ordered), City.name)
     ).all()
-    return [CityStanding(*row) for row in rows]
+    return tuple(CityStanding(*row) for row in rows)

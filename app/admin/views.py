@@ -48,7 +48,7 @@ from app.admin.queries import (
     stream_submissions,
     submissions_page,
 )
-from app.admin.standings import city_standings, parse_city_sort
+from app.admin.standings import city_standings, parse_city_page, parse_city_sort
 from app.assessments.queries import ANSWERS_AND_REVIEWERS, visible_assessments
 from app.assessments.scores import bank_for, report_snapshot
 from app.assessments.verification import (
@@ -185,12 +185,14 @@ def dashboard() -> str:
     """Counts by status and level, mean scores, the cities' table and the most widespread weak
     points."""
     city_sort = parse_city_sort(request.args)
+    city_page, standings = city_standings(city_sort, current_user, parse_city_page(request.args))
     return render_template(
         "admin/dashboard.html",
         figures=current_dashboard(content.current, current_user),
         bank=content.current,
         city_sort=city_sort,
-        standings=city_standings(city_sort, current_user),
+        standings=standings,
+        city_page=city_page,
     )
 
 

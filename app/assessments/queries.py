@@ -70,20 +70,27 @@ def assessment_or_404(user: User, assessment_id: int, *loading: ORMOption) -> As
     return found
 
 
-def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[tuple[int]]:
-    """The id of each city's most recently submitted assessment among those in ``statuses``,
-    picked in SQL however many rounds a city has."""
-    ranked = (
-        sa.select(
-            Assessment.id,
-            sa.func.row_number()
-            .over(
-                partition_by=Assessment.city_id,
-                order_by=(Assessment.submitted_at.desc(), Assessment.id.desc()),
-            )
-            .label("newest"),
-        )
-        .where(Assessment.status.in_(statuses))
-        .subquery()
+def newest_round_of_city(
+    city_id: sa.ColumnElement[int] | so.InstrumentedAttribute[int], statuses: tuple[str, ...]
+) -> sa.ScalarSelect[int]:
+    """The id of the city's most recently submitted assessment among those in ``statuses``, or
+    NULL: one short read of the city's rounds, newest first, for each city it is asked of."""
+    newest = sa.orm.aliased(Assessment, name="newest")
+    return (
+        sa.select(newest.id)
+        .where(newest.city_id == city_id, newest.status.in_(statuses))
+        .order_by(newest.submitted_at.desc(), newest.id.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    return sa.select(ranked.c.id).where(ranked.c.newest == 1)
+
+
+def latest_rounds(statuses: tuple[str, ...]) -> sa.Select[int]:
+    """The id of each city's most recently submitted assessment among those in ``statuses``,
+    for ``Assessment.id.in_(...)`` (a city without one gives NULL, which matches nothing).
+
+    Picked city by city from ``ix_assessment_city_id_submitted_at_id``: a national database
+    has thousands of cities with dozens of rounds each, and ranking every round to keep one per
+    city read them all.
+    """
+    return sa.select(newest_round_of_city(City.id, statuses)).select_from(City)

@@ -6,9 +6,10 @@ results are summarised here so the report, the API and the tests read the same f
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from statistics import fmean
 from typing import Any
 
 import yaml
@@ -174,6 +175,23 @@ class SurveyResults:
         return self.responses < self.shown_from
 
 
+Tally = Mapping[str, Sequence[int]]
+"""How many residents chose each point of the scale (1 first), by question id."""
+
+
+def tally(responses: Iterable[Mapping[str, int]]) -> tuple[int, dict[str, list[int]]]:
+    """The number of responses and their tally: what ``summarise_tally`` is built from, and
+    what the database keeps as running totals so the results never read the responses."""
+    counts: dict[str, list[int]] = {}
+    total = 0
+    for response in responses:
+        total += 1
+        for question_id, value in response.items():
+            if value in range(1, SCALE_POINTS + 1):
+                counts.setdefault(question_id, [0] * SCALE_POINTS)[value - 1] += 1
+    return total, counts
+
+
 def summarise(
     survey: ResidentSurvey,
     responses: Sequence[Mapping[str, int]],
@@ -183,18 +201,32 @@ def summarise(
 
     With ``channels`` (one per response), each channel is also counted and scored on its own.
     """
-    by_channel: dict[str, ChannelResult] = {}
+    by_channel = None
     if channels is not None:
-        for name in CHANNELS:
-            alone = [r for r, c in zip(responses, channels, strict=True) if c == name]
-            by_channel[name] = ChannelResult(len(alone), summarise(survey, alone).resident_index)
+        by_channel = {
+            name: tally(r for r, c in zip(responses, channels, strict=True) if c == name)
+            for name in CHANNELS
+        }
+    return summarise_tally(survey, *tally(responses), by_channel)
+
+
+def summarise_tally(
+    survey: ResidentSurvey,
+    responses: int,
+    counts: Tally,
+    channels: Mapping[str, tuple[int, Tally]] | None = None,
+) -> SurveyResults:
+    """``summarise`` from the number of responses and their tally, and each channel's."""
+    by_channel = {
+        name: ChannelResult(alone, summarise_tally(survey, alone, channel_counts).resident_index)
+        for name, (alone, channel_counts) in (channels or {}).items()
+    }
     results = []
     for question in survey.questions:
-        given = [r[question.id] for r in responses if r.get(question.id) in range(1, 6)]
-        counts = tuple(given.count(point) for point in range(1, SCALE_POINTS + 1))
-        given_mean = mean(given)
+        chosen = tuple(counts.get(question.id, (0,) * SCALE_POINTS))
+        given_mean = fmean(range(1, SCALE_POINTS + 1), weights=chosen) if any(chosen) else None
         score = None if given_mean is None else agreement_score(given_mean)
-        results.append(QuestionResult(question.id, len(given), counts, score))
+        results.append(QuestionResult(question.id, sum(chosen), chosen, score))
     topics = {
         topic: mean(
             r.score for r, q in zip(results, survey.questions, strict=True) if q.topic == topic
@@ -202,7 +234,7 @@ def summarise(
         for topic in survey.topics
     }
     index = mean(topics.values())
-    return SurveyResults(len(responses), tuple(results), topics, index, by_channel)
+    return SurveyResults(responses, tuple(results), topics, index, by_channel)
 
 
 def publishable(

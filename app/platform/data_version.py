@@ -58,6 +58,7 @@ from app.models import (
     SurveyAnswerCount,
     SurveyInvitation,
     SurveyResponse,
+    SurveyTally,
     Target,
     User,
 )
@@ -73,6 +74,7 @@ CITY_OF: dict[type[Any], tuple[str, type[Any] | None]] = {
     Department: ("assessment_id", Assessment),
     ReviewerNote: ("status_change_id", StatusChange),
     SurveyResponse: ("survey_id", Survey),
+    SurveyTally: ("survey_id", Survey),
     SurveyInvitation: ("survey_id", Survey),
     DepartmentAnswer: ("department_id", Department),
     EvidenceFile: ("assessment_id", Assessment),

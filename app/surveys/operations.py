@@ -16,7 +16,7 @@ import hmac
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import abort, current_app
@@ -24,14 +24,26 @@ from limits import parse
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from app.core.resident_survey import SurveyResults, channel_of, publishable, summarise
+from app.core.resident_survey import (
+    CHANNELS,
+    SCALE_POINTS,
+    SurveyResults,
+    Tally,
+    channel_of,
+    publishable,
+    summarise,
+    summarise_tally,
+    tally,
+)
 from app.extensions import content, db
 from app.models import (
+    RESPONSES_TALLIED,
     Assessment,
     Survey,
     SurveyAnswerCount,
     SurveyInvitation,
     SurveyResponse,
+    SurveyTally,
     User,
     utcnow,
 )
@@ -108,7 +120,7 @@ def within_rate_limit(survey: Survey) -> bool:
     return bool(counted <= limit.amount)
 
 
-_INSERTS: dict[str, Callable[[type[SurveyAnswerCount]], Any]] = {
+_INSERTS: dict[str, Callable[[Any], Any]] = {
     "sqlite": sqlite_insert,
     "postgresql": postgresql_insert,
 }
@@ -132,6 +144,56 @@ def record_response(
     db.session.add(response)
     db.session.flush()
     return response
+
+
+def tally_rows(survey_id: int, channel: str, responses: int, counts: Tally) -> list[dict[str, Any]]:
+    """The ``SurveyTally`` rows that add these responses and their tally to a survey's."""
+    rows = [
+        {
+            "survey_id": survey_id,
+            "channel": channel,
+            "question_id": RESPONSES_TALLIED,
+            "point": 0,
+            "answers": responses,
+        }
+    ]
+    rows += [
+        {
+            "survey_id": survey_id,
+            "channel": channel,
+            "question_id": question_id,
+            "point": point,
+            "answers": chosen,
+        }
+        for question_id, per_point in counts.items()
+        for point, chosen in enumerate(per_point, start=1)
+        if chosen
+    ]
+    return rows
+
+
+def add_to_tally(
+    connection: sa.Connection, survey_id: int, channel: str, responses: list[dict[str, int]]
+) -> None:
+    """Add responses to the survey's running totals in one statement, in SQL, so responses
+    arriving at once in several workers are all counted. Called for every response the ORM
+    inserts (``_tally_each_response``); a bulk load through Core calls it itself."""
+    table = cast(sa.Table, SurveyTally.__table__)
+    upsert = _INSERTS[connection.dialect.name](table)
+    connection.execute(
+        upsert.values(tally_rows(survey_id, channel, *tally(responses))).on_conflict_do_update(
+            index_elements=["survey_id", "channel", "question_id", "point"],
+            set_={"answers": table.c.answers + upsert.excluded.answers},
+        )
+    )
+
+
+@sa.event.listens_for(SurveyResponse, "after_insert")
+def _tally_each_response(_mapper: Any, connection: sa.Connection, response: Any) -> None:
+    """However a response is added, its answers reach the totals in the same flush: the
+    results read only the totals. Its own row advances the city's data version."""
+    channel = channel_of(response.source, response.verified)
+    add_to_tally(connection, response.survey_id, channel, [response.answers])
 
 
 def count_online_answer(survey: Survey, now: datetime) -> None:
@@ -233,10 +295,13 @@ class PaperRefused(Exception):
 
 
 def paper_responses(survey: Survey) -> int:
+    """Paper questionnaires typed in, from the running totals: one row, not a count."""
     return (
         db.session.scalar(
-            sa.select(sa.func.count(SurveyResponse.id)).where(
-                SurveyResponse.survey_id == survey.id, SurveyResponse.source == "paper"
+            sa.select(SurveyTally.answers).where(
+                SurveyTally.survey_id == survey.id,
+                SurveyTally.channel == "paper",
+                SurveyTally.question_id == RESPONSES_TALLIED,
             )
         )
         or 0
@@ -287,9 +352,28 @@ def results_of(survey_rows: Iterable[tuple[str, bool, Mapping[str, int]]]) -> Su
 
 
 def survey_results(survey: Survey) -> SurveyResults:
-    rows = db.session.execute(
-        sa.select(SurveyResponse.source, SurveyResponse.verified, SurveyResponse.answers)
-        .where(SurveyResponse.survey_id == survey.id)
-        .order_by(SurveyResponse.id)
+    """The survey's results from its running totals (``SurveyTally``): a few hundred rows
+    read, never its responses, however many residents answered."""
+    channels: dict[str, tuple[int, dict[str, list[int]]]] = {name: (0, {}) for name in CHANNELS}
+    for row in db.session.execute(
+        sa.select(
+            SurveyTally.channel, SurveyTally.question_id, SurveyTally.point, SurveyTally.answers
+        ).where(SurveyTally.survey_id == survey.id)
+    ):
+        responses, counts = channels[row.channel]
+        if row.question_id == RESPONSES_TALLIED:
+            channels[row.channel] = (responses + row.answers, counts)
+        else:
+            counts.setdefault(row.question_id, [0] * SCALE_POINTS)[row.point - 1] += row.answers
+    overall: dict[str, list[int]] = {}
+    for _, counts in channels.values():
+        for question_id, per_point in counts.items():
+            summed = overall.setdefault(question_id, [0] * SCALE_POINTS)
+            overall[question_id] = [a + b for a, b in zip(summed, per_point, strict=True)]
+    results = summarise_tally(
+        content.resident_survey,
+        sum(responses for responses, _ in channels.values()),
+        overall,
+        channels,
     )
-    return results_of((row.source, row.verified, row.answers) for row in rows)
+    return publishable(content.resident_survey, results)
