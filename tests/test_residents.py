@@ -24,9 +24,9 @@ from app.core.resident_survey import (
     publishable,
     summarise,
 )
-from app.extensions import db
+from app.extensions import content, db
 from app.models import Survey, SurveyResponse
-from app.surveys.operations import paper_responses, record_response, results_of, survey_results
+from app.surveys.operations import paper_responses, record_response, survey_results
 from tests.conftest import bearer, count_rows
 
 SURVEY = load_resident_survey()
@@ -311,14 +311,22 @@ def test_the_running_totals_give_the_results_of_every_response_read_whole(
         rows = db.session.execute(
             sa.select(SurveyResponse.source, SurveyResponse.verified, SurveyResponse.answers)
         ).all()
-        from_responses = results_of((r.source, r.verified, r.answers) for r in rows)
+        # What the totals stand for: every response summed up, as before there were totals.
+        from_responses = publishable(
+            content.resident_survey,
+            summarise(
+                content.resident_survey,
+                [r.answers for r in rows],
+                [channel_of(r.source, r.verified) for r in rows],
+            ),
+        )
         from_totals = survey_results(survey)
         assert from_totals == from_responses
         assert from_totals.responses == 12 and from_totals.channels["paper"].responses == 3
         assert paper_responses(survey) == 3
 
 
-def test_the_survey_page_reads_the_totals_never_the_responses(
+def test_the_survey_page_and_the_report_read_the_totals_never_the_responses(
     app: Flask, client: FlaskClient, official: int, make_assessment: Callable[..., int]
 ) -> None:
     assessment_id = make_assessment(official, level="3", submit=True)
@@ -334,8 +342,11 @@ def test_the_survey_page_reads_the_totals_never_the_responses(
     sa.event.listen(engine, "before_cursor_execute", record)
     try:
         page = client.get(f"/assessments/{assessment_id}/survey")
+        report = client.get(f"/assessments/{assessment_id}/report")
     finally:
         sa.event.remove(engine, "before_cursor_execute", record)
     assert page.status_code == 200
     assert f"{MIN_RESPONSES_SHOWN + 5} responses so far" in page.get_data(as_text=True)
+    assert report.status_code == 200
+    assert f"{MIN_RESPONSES_SHOWN + 5} residents" in report.get_data(as_text=True)
     assert not [s for s in read if "FROM survey_response" in s]

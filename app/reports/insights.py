@@ -32,12 +32,11 @@ from app.models import (
     Department,
     EvidenceFile,
     Survey,
-    SurveyResponse,
     Target,
     area_scores,
 )
 from app.reports.peers import PeerScores, current_peers
-from app.surveys.operations import results_of, survey_of, survey_results
+from app.surveys.operations import survey_of, survey_results, surveys_results
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def live_insights(assessment: Assessment, records: CityRecords | None = None) ->
         departments = department_view(assessment)
     else:
         survey = records.surveys.get(assessment.id)
-        results = None if survey is None else results_of(records.survey_answers.get(survey.id, []))
+        results = None if survey is None else records.survey_results[survey.id]
         departments = department_view(assessment, records.departments.get(assessment.id, []))
     return LiveInsights(
         survey=survey,
@@ -166,8 +165,8 @@ class CityRecords:
     """Every city's latest approved assessment (``current_peers``)."""
     surveys: dict[int, Survey]
     """Each assessment's residents' survey, by assessment id."""
-    survey_answers: dict[int, list[tuple[str, bool, dict[str, int]]]]
-    """Each survey's responses as (source, verified, answers), by survey id."""
+    survey_results: dict[int, SurveyResults]
+    """Each survey's results from its running totals, by survey id: never its responses."""
     departments: dict[int, list[Department]]
     """Each assessment's invited departments with their answers, by assessment id."""
     with_files: dict[int, set[str]]
@@ -243,16 +242,6 @@ _ACTIONS = (
 )
 _FINISHED = _finished_rounds()
 _SURVEYS = sa.select(Survey).where(Survey.assessment_id.in_(_ids("assessment_ids")))
-_SURVEY_ANSWERS = (
-    sa.select(
-        SurveyResponse.survey_id,
-        SurveyResponse.source,
-        SurveyResponse.verified,
-        SurveyResponse.answers,
-    )
-    .where(SurveyResponse.survey_id.in_(_ids("survey_ids")))
-    .order_by(SurveyResponse.id)
-)
 _DEPARTMENTS = (
     sa.select(Department)
     .where(Department.assessment_id.in_(_ids("assessment_ids")))
@@ -291,13 +280,7 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
     surveys = {
         survey.assessment_id: survey for survey in db.session.scalars(_SURVEYS, assessment_ids)
     }
-    survey_answers: dict[int, list[tuple[str, bool, dict[str, int]]]] = defaultdict(list)
-    if surveys:
-        survey_ids = {"survey_ids": [s.id for s in surveys.values()]}
-        for response in db.session.execute(_SURVEY_ANSWERS, survey_ids):
-            survey_answers[response.survey_id].append(
-                (response.source, response.verified, response.answers)
-            )
+    survey_results = surveys_results(s.id for s in surveys.values()) if surveys else {}
     departments: dict[int, list[Department]] = defaultdict(list)
     for department in db.session.scalars(_DEPARTMENTS, assessment_ids):
         departments[department.assessment_id].append(department)
@@ -311,7 +294,7 @@ def city_records(assessments: Iterable[Assessment]) -> CityRecords:
         compared,
         current_peers(),
         surveys,
-        survey_answers,
+        survey_results,
         departments,
         with_files,
     )

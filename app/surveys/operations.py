@@ -31,7 +31,6 @@ from app.core.resident_survey import (
     Tally,
     channel_of,
     publishable,
-    summarise,
     summarise_tally,
     tally,
 )
@@ -339,32 +338,37 @@ def record_paper_response(survey: Survey, answers: Mapping[str, int], today: dat
     return typed_in
 
 
-def results_of(survey_rows: Iterable[tuple[str, bool, Mapping[str, int]]]) -> SurveyResults:
-    """Sum up responses given as (source, verified, answers), each channel apart as well,
-    withholding every figure too few answers would give away (``MIN_RESPONSES_SHOWN``)."""
-    rows = list(survey_rows)
-    results = summarise(
-        content.resident_survey,
-        [answers for _, _, answers in rows],
-        [channel_of(source, verified) for source, verified, _ in rows],
-    )
-    return publishable(content.resident_survey, results)
-
-
 def survey_results(survey: Survey) -> SurveyResults:
     """The survey's results from its running totals (``SurveyTally``): a few hundred rows
     read, never its responses, however many residents answered."""
-    channels: dict[str, tuple[int, dict[str, list[int]]]] = {name: (0, {}) for name in CHANNELS}
+    return surveys_results([survey.id])[survey.id]
+
+
+def surveys_results(survey_ids: Iterable[int]) -> dict[int, SurveyResults]:
+    """``survey_results`` of several surveys in one query, by survey id, as a list of reports
+    needs them."""
+    ids = list(survey_ids)
+    channels: dict[int, dict[str, tuple[int, dict[str, list[int]]]]] = {
+        survey_id: {name: (0, {}) for name in CHANNELS} for survey_id in ids
+    }
     for row in db.session.execute(
         sa.select(
-            SurveyTally.channel, SurveyTally.question_id, SurveyTally.point, SurveyTally.answers
-        ).where(SurveyTally.survey_id == survey.id)
+            SurveyTally.survey_id,
+            SurveyTally.channel,
+            SurveyTally.question_id,
+            SurveyTally.point,
+            SurveyTally.answers,
+        ).where(SurveyTally.survey_id.in_(ids))
     ):
-        responses, counts = channels[row.channel]
+        responses, counts = channels[row.survey_id][row.channel]
         if row.question_id == RESPONSES_TALLIED:
-            channels[row.channel] = (responses + row.answers, counts)
+            channels[row.survey_id][row.channel] = (responses + row.answers, counts)
         else:
             counts.setdefault(row.question_id, [0] * SCALE_POINTS)[row.point - 1] += row.answers
+    return {survey_id: _results_of_tallies(tallied) for survey_id, tallied in channels.items()}
+
+
+def _results_of_tallies(channels: dict[str, tuple[int, dict[str, list[int]]]]) -> SurveyResults:
     overall: dict[str, list[int]] = {}
     for _, counts in channels.values():
         for question_id, per_point in counts.items():
