@@ -211,6 +211,16 @@ def area_scores(row: Any) -> dict[str, float | None]:
     return {area: getattr(row, f"{area}_score") for area in AREA_IDS}
 
 
+_LISTED_BY = (
+    "submitted_at",
+    "overall_score",
+    "planning_score",
+    "environment_score",
+    "participation_score",
+)
+"""The columns the reviewers' list sorts by, each indexed with the status it filters on."""
+
+
 class Assessment(Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     city_id: so.Mapped[int] = so.mapped_column(sa.ForeignKey("city.id"), index=True)
@@ -267,16 +277,7 @@ class Assessment(Model):
         sa.Index("ix_assessment_city_id_submitted_at_id", "city_id", "submitted_at", "id"),
         # The reviewers' list filtered by status and sorted on a column: one page is read in
         # index order instead of sorting every row of that status.
-        *(
-            sa.Index(f"ix_assessment_status_{column}", "status", column)
-            for column in (
-                "submitted_at",
-                "overall_score",
-                "planning_score",
-                "environment_score",
-                "participation_score",
-            )
-        ),
+        *(sa.Index(f"ix_assessment_status_{column}", "status", column) for column in _LISTED_BY),
         # The same lists newest or best first. PostgreSQL reads a descending order with NULLs
         # last, ties by id, in index order only from an index built that way; SQLite keeps
         # NULLs lowest, so the indexes above serve it (and it cannot build these).
@@ -287,13 +288,7 @@ class Assessment(Model):
                 sa.literal_column(column).desc().nulls_last(),
                 sa.literal_column("id").desc(),
             ).ddl_if(dialect="postgresql")
-            for column in (
-                "submitted_at",
-                "overall_score",
-                "planning_score",
-                "environment_score",
-                "participation_score",
-            )
+            for column in _LISTED_BY
         ),
     )
 
