@@ -97,7 +97,7 @@ def test_a_second_render_for_the_same_person_is_429_at_once(
     make_assessment: Callable[..., int],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
+    monkeypatch.setattr("app.reports.documents.render_pdf", lambda html: FAKE_PDF)
     url = f"/assessments/{make_assessment(official, '3')}/report.pdf"
     with render_under_way(app, official):
         started = time.monotonic()
@@ -166,7 +166,7 @@ def test_a_render_in_another_worker_holds_the_slot_on_the_embedded_default(
 ) -> None:
     """Each gunicorn worker builds its own app: with ``memory://`` the slot must still be one
     per person on the machine, not one per worker."""
-    monkeypatch.setattr("app.reports.views.render_pdf", lambda html: FAKE_PDF)
+    monkeypatch.setattr("app.reports.documents.render_pdf", lambda html: FAKE_PDF)
     url = f"/assessments/{make_assessment(official, '3')}/report.pdf"
     other_worker = create_app({**app.config, "RATELIMIT_STORAGE_URI": "memory://"})
     with render_under_way(other_worker, official):

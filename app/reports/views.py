@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, render_template
+from contextlib import nullcontext
+
+from flask import Blueprint, current_app, g
 from flask_login import current_user, login_required
 from werkzeug.exceptions import ServiceUnavailable
 from werkzeug.wrappers import Response
@@ -10,10 +12,10 @@ from app.auth.tokens import token_required
 from app.extensions import db
 from app.models import Assessment, User
 from app.platform import audit
-from app.platform.pdf import RETRY_AFTER_SECONDS, pdf_response, render_pdf, render_slot
+from app.platform.pdf import RETRY_AFTER_SECONDS, pdf_response, render_slot
 from app.reports import documents
 from app.reports.ledger import ledger_xlsx
-from app.reports.summary import report_context, report_parts
+from app.reports.summary import report_parts
 from app.reports.versions import frozen_version
 from app.web.conditional import etag_for, not_modified
 from app.web.i18n import content_language
@@ -73,11 +75,10 @@ def _file_response(document: bytes, kind: str, filename: str) -> Response:
 
 
 def _draft_document(assessment: Assessment, user: User, kind: str, filename: str) -> Response:
-    if kind == "pdf":
-        html = render_template("reports/report.html", **report_context(assessment))
-        with render_slot(f"user-{user.id}"):
-            document = render_pdf(html)
-    else:
+    # A draft is built now, by the same builder as a stored copy; a PDF holds the person's one
+    # render slot while WeasyPrint lays it out.
+    slot = render_slot(f"user-{user.id}") if kind == "pdf" else nullcontext()
+    with slot:
         document = documents.KINDS[kind].build(assessment)
     audit.record("download", obj=assessment, detail=f"report.{kind}", commit=True)
     return _file_response(document, kind, filename)
