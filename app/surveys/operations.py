@@ -145,30 +145,27 @@ def record_response(
     return response
 
 
-def tally_rows(survey_id: int, channel: str, responses: int, counts: Tally) -> list[dict[str, Any]]:
-    """The ``SurveyTally`` rows that add these responses and their tally to a survey's."""
-    rows = [
-        {
-            "survey_id": survey_id,
-            "channel": channel,
-            "question_id": RESPONSES_TALLIED,
-            "point": 0,
-            "answers": responses,
-        }
+def _tally_rows(
+    survey_id: int, channel: str, responses: int, counts: Tally
+) -> list[dict[str, Any]]:
+    """The ``SurveyTally`` rows that add these responses and their tally to a survey's: the
+    number of responses under ``RESPONSES_TALLIED``, then each point chosen at least once."""
+    chosen = [(RESPONSES_TALLIED, 0, responses)] + [
+        (question_id, point, answers)
+        for question_id, per_point in counts.items()
+        for point, answers in enumerate(per_point, start=1)
+        if answers
     ]
-    rows += [
+    return [
         {
             "survey_id": survey_id,
             "channel": channel,
             "question_id": question_id,
             "point": point,
-            "answers": chosen,
+            "answers": answers,
         }
-        for question_id, per_point in counts.items()
-        for point, chosen in enumerate(per_point, start=1)
-        if chosen
+        for question_id, point, answers in chosen
     ]
-    return rows
 
 
 def add_to_tally(
@@ -180,7 +177,7 @@ def add_to_tally(
     table = cast(sa.Table, SurveyTally.__table__)
     upsert = _INSERTS[connection.dialect.name](table)
     connection.execute(
-        upsert.values(tally_rows(survey_id, channel, *tally(responses))).on_conflict_do_update(
+        upsert.values(_tally_rows(survey_id, channel, *tally(responses))).on_conflict_do_update(
             index_elements=["survey_id", "channel", "question_id", "point"],
             set_={"answers": table.c.answers + upsert.excluded.answers},
         )
