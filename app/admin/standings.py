@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from app.admin.filters import PER_PAGE, Page
+from app.admin.filters import PER_PAGE, Page, positive_int
 from app.assessments.queries import in_scope, newest_round_of_city
 from app.extensions import db
 from app.models import FINISHED_STATUSES, Assessment, City, User
@@ -41,8 +41,7 @@ class CitySort:
 
 def parse_city_page(args: Mapping[str, str]) -> int:
     """The page of the table asked for; anything but a page number is the first page."""
-    wanted = args.get("cities_page", "1")
-    return int(wanted) if wanted.isdigit() and len(wanted) < 7 else 1
+    return positive_int(args.get("cities_page", "1")) or 1
 
 
 def parse_city_sort(args: Mapping[str, str]) -> CitySort:
